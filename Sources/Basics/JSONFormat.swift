@@ -5,7 +5,15 @@ public enum JSONFormat {
   public static func encoder() -> JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
     return encoder
+  }
+
+  /// A decoder that reads what `encoder()` writes.
+  public static func decoder() -> JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return decoder
   }
 
   /// Encodes a value as sorted, pretty JSON text with a trailing newline.

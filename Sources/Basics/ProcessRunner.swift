@@ -1,5 +1,6 @@
 import CSystem
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -101,13 +102,30 @@ public struct ProcessRunner: Sendable {
 
   /// Runs a child to completion and returns its result whatever its exit status.
   /// `onLine` receives each line of output as it arrives, for verbose progress.
+  /// A child still running after `timeout` is killed with SIGKILL.
   public func run(
-    _ spec: ProcessSpec, standardInput: Data? = nil, onLine: (@Sendable (String) -> Void)? = nil
+    _ spec: ProcessSpec, standardInput: Data? = nil, timeout: Duration? = nil,
+    onLine: (@Sendable (String) -> Void)? = nil
   ) throws -> ProcessResult {
     var spec = spec
     spec.output = .capture
     let child = try spawn(spec, standardInput: standardInput)
+    // The flag stops the timer from signalling a PID that was already reaped and may be reused.
+    let isReaped = Arc(Mutex(false))
+    if let timeout {
+      let pid = child.pid
+      let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+      DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+        isReaped.value.withLock { reaped in
+          if !reaped { kill(pid, SIGKILL) }
+        }
+      }
+    }
     let (output, errorOutput) = child.drain(onLine: onLine)
+    // Wait for the exit without reaping, so the PID stays ours until the timer is disarmed.
+    var info = siginfo_t()
+    while waitid(P_PID, id_t(child.pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+    isReaped.value.withLock { $0 = true }
     let termination = Self.wait(for: child.pid)
     return ProcessResult(
       commandLine: spec.commandLine, termination: termination, output: output, errorOutput: errorOutput)
@@ -116,9 +134,10 @@ public struct ProcessRunner: Sendable {
   /// Runs a child and throws `ProcessError.failed` unless it exits with status 0.
   @discardableResult
   public func checkedRun(
-    _ spec: ProcessSpec, standardInput: Data? = nil, onLine: (@Sendable (String) -> Void)? = nil
+    _ spec: ProcessSpec, standardInput: Data? = nil, timeout: Duration? = nil,
+    onLine: (@Sendable (String) -> Void)? = nil
   ) throws -> ProcessResult {
-    let result = try run(spec, standardInput: standardInput, onLine: onLine)
+    let result = try run(spec, standardInput: standardInput, timeout: timeout, onLine: onLine)
     guard result.termination.isSuccess else { throw ProcessError.failed(result) }
     return result
   }
@@ -316,4 +335,10 @@ private struct SpawnedChild {
     }
     return rest
   }
+}
+
+/// A reference to a non-copyable value, so escaping closures can share it.
+final class Arc<Value: ~Copyable>: Sendable where Value: Sendable {
+  let value: Value
+  init(_ value: consuming Value) { self.value = value }
 }

@@ -1,1 +1,4 @@
-print("functions")
+import Commands
+import Foundation
+
+exit(await FunctionsCommand.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,156 @@
+import Basics
+import CommandLineKit
+import Foundation
+import FunctionsCore
+
+/// `functions add DIR`: adopts an existing directory as a function.
+enum AddCommand {
+  static func make() -> Command {
+    Command(
+      "add", abstract: "Register an existing function directory.",
+      discussion: """
+        With a function.json in DIR, its settings are used as they are. Without one, the manifest is \
+        inferred from main.py and the options below, and written to DIR/function.json.
+        """,
+      arguments: [ArgumentSpec("dir", help: "The function's directory.")],
+      options: [
+        .value("name", valueName: "name", help: "The function's name.", defaultDescription: "the manifest's name, or the directory's name"),
+        .value("entry-point", valueName: "function", help: "The Python function to call.", defaultDescription: "the only decorated or top-level function in the source file"),
+        .value("trigger", valueName: "trigger", help: "What starts the function.", defaultDescription: "http", allowedValues: ["http", "pubsub"]),
+        .value("topic", valueName: "topic", help: "The Pub/Sub topic, with --trigger pubsub.", defaultDescription: "the function's name"),
+        .value("runtime", valueName: "runtime", help: "The Google Cloud Python runtime.", defaultDescription: Runtimes.defaultRuntime, allowedValues: Runtimes.googleCloudPython),
+        .value("source", valueName: "file", help: "The Python source file, relative to the directory.", defaultDescription: "main.py"),
+        .flag("json", help: "Print the registered function as JSON."),
+      ],
+      run: { parsed in try run(parsed) })
+  }
+
+  static func run(_ parsed: ParsedCommand) throws {
+    let context = CommandContext(parsed: parsed)
+    let directory = context.absolutePath(parsed.argument("dir") ?? ".")
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw CommandFailure("\(directory) is not a directory; check the path")
+    }
+    guard FileManager.default.isReadableFile(atPath: directory) else {
+      throw CommandFailure("\(directory) is not readable; check its permissions")
+    }
+    if let name = parsed.value("name") { try validateFunctionName(name, parsed) }
+
+    let manifestPath = (directory as NSString).appendingPathComponent(Manifest.fileName)
+    var manifest: Manifest
+    var writesManifest = false
+    if FileManager.default.fileExists(atPath: manifestPath) {
+      let loaded = try ManifestReader.load(path: manifestPath)
+      loaded.warnings.forEach(context.diagnostics.warning)
+      manifest = loaded.manifest
+      if let name = parsed.value("name"), name != manifest.name {
+        throw parsed.usageError(
+          "--name '\(name)' differs from the name '\(manifest.name)' in \(manifestPath); edit the manifest to rename the function")
+      }
+    } else {
+      manifest = try infer(directory: directory, parsed: parsed)
+      writesManifest = true
+    }
+
+    let entry = RegistryEntry(
+      name: manifest.name, directory: directory, provider: manifest.provider.rawValue, runtime: manifest.runtime,
+      trigger: manifest.trigger.summary, registeredAt: context.clock.now())
+    try context.registry.update { document in
+      if let existing = document.functions[manifest.name] {
+        throw RegistryError.alreadyRegistered(name: manifest.name, directory: existing.directory)
+      }
+      if writesManifest {
+        // Written under the registry lock, so a clash above leaves the directory untouched.
+        try Templates.write([(Manifest.fileName, manifest.jsonText())], into: directory)
+      }
+      document.functions[manifest.name] = entry
+    }
+
+    if parsed.flag("json") {
+      try printJSON(entry)
+    } else {
+      let source = writesManifest ? "wrote \(manifestPath)" : "using \(manifestPath)"
+      context.diagnostics.status("Registered '\(manifest.name)' (\(source))")
+    }
+  }
+
+  /// Builds a manifest from the directory's source file and the options.
+  static func infer(directory: String, parsed: ParsedCommand) throws -> Manifest {
+    let source = parsed.value("source") ?? "main.py"
+    let sourcePath = (directory as NSString).appendingPathComponent(source)
+    guard let data = FileManager.default.contents(atPath: sourcePath) else {
+      throw CommandFailure(
+        "\(directory) has neither \(Manifest.fileName) nor \(source); point --source at the Python file "
+          + "that defines the function")
+    }
+    let name = parsed.value("name") ?? (directory as NSString).lastPathComponent
+    try validateFunctionName(name, parsed)
+
+    let text = String(decoding: data, as: UTF8.self)
+    let functions = PythonSource.functionNames(in: text)
+    let entryPoint: String
+    if let given = parsed.value("entry-point") {
+      guard functions.all.contains(given) else {
+        let known = functions.all.isEmpty ? "none" : functions.all.joined(separator: ", ")
+        throw CommandFailure("\(sourcePath) defines no top-level function '\(given)' (found: \(known))")
+      }
+      entryPoint = given
+    } else if let only = functions.decorated.count == 1 ? functions.decorated.first : (functions.all.count == 1 ? functions.all.first : nil) {
+      entryPoint = only
+    } else {
+      let known = functions.all.isEmpty ? "none" : functions.all.joined(separator: ", ")
+      throw CommandFailure("cannot tell which function in \(sourcePath) is the entry point (found: \(known)); name it with --entry-point")
+    }
+
+    let triggerKind = parsed.value("trigger") ?? (functions.cloudEvent.contains(entryPoint) ? "pubsub" : "http")
+    let trigger: Trigger
+    if triggerKind == "pubsub" {
+      let topic = parsed.value("topic") ?? name
+      if let violation = PubSubTopic.violation(in: topic) {
+        throw parsed.usageError("invalid topic '\(topic)': expected \(violation)")
+      }
+      trigger = .pubsub(topic: topic)
+    } else {
+      trigger = .http
+    }
+    return Manifest(
+      name: name, runtime: parsed.value("runtime") ?? Runtimes.defaultRuntime, entryPoint: entryPoint, source: source,
+      trigger: trigger)
+  }
+}
+
+/// A light reading of Python source: top-level `def` names and their functions-framework decorators.
+enum PythonSource {
+  struct Functions {
+    var all: [String] = []
+    var decorated: [String] = []
+    var cloudEvent: [String] = []
+  }
+
+  static func functionNames(in text: String) -> Functions {
+    var result = Functions()
+    var pendingDecorators: [String] = []
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix("@") {
+        pendingDecorators.append(String(line))
+        continue
+      }
+      if line.hasPrefix("def ") || line.hasPrefix("async def ") {
+        let afterDef = line.drop(while: { $0 != " " }).dropFirst()
+        let name = String(afterDef.prefix(while: { $0 == "_" || $0.isLetter || $0.isNumber }))
+        if !name.isEmpty {
+          result.all.append(name)
+          if pendingDecorators.contains(where: { $0.contains("functions_framework") }) {
+            result.decorated.append(name)
+          }
+          if pendingDecorators.contains(where: { $0.contains("cloud_event") }) {
+            result.cloudEvent.append(name)
+          }
+        }
+      }
+      if !line.trimmingCharacters(in: .whitespaces).isEmpty { pendingDecorators = [] }
+    }
+    return result
+  }
+}

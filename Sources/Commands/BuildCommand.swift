@@ -1,0 +1,52 @@
+import Basics
+import CommandLineKit
+import Foundation
+import FunctionsCore
+
+/// `functions build NAME`: prepares the function's environment.
+enum BuildCommand {
+  static func make() -> Command {
+    Command(
+      "build", abstract: "Prepare a function's Python environment.",
+      discussion: """
+        Installs functions-framework and requirements.txt into an environment keyed by the runtime and \
+        the requirements, so an unchanged function rebuilds at once and identical requirement sets share \
+        one environment.
+        """,
+      arguments: [ArgumentSpec("name", help: "The function to build.")],
+      options: [
+        .flag("force", help: "Rebuild the environment even when it is up to date."),
+        .flag("json", help: "Print the build result as JSON."),
+      ],
+      run: { parsed in try run(parsed) })
+  }
+
+  struct Report: Encodable {
+    let name: String
+    let environment: String
+    let fingerprint: String
+    let rebuilt: Bool
+  }
+
+  static func run(_ parsed: ParsedCommand) throws {
+    let context = CommandContext(parsed: parsed)
+    let name = parsed.argument("name") ?? ""
+    let (entry, loaded) = try context.loadFunction(name)
+    let started = ContinuousClock.now
+    let outcome = try context.build(entry, manifest: loaded.manifest, force: parsed.flag("force"))
+    let report = Report(
+      name: name, environment: outcome.environment.directory, fingerprint: outcome.environment.fingerprint,
+      rebuilt: outcome.environment.wasCreated)
+    if parsed.flag("json") {
+      try printJSON(report)
+      return
+    }
+    if outcome.environment.wasCreated {
+      let elapsed = ContinuousClock.now - started
+      let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+      context.diagnostics.status("Built \(name) in \(String(format: "%.1f", seconds)) s (\(outcome.environment.directory))")
+    } else {
+      context.diagnostics.status("\(name) is up to date (\(outcome.environment.directory))")
+    }
+  }
+}

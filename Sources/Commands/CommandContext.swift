@@ -1,0 +1,147 @@
+import Basics
+import CommandLineKit
+import Foundation
+import FunctionsCore
+import LocalRuntime
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A runtime failure to report as `error: …` with exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Exits with a status without printing anything more (the command already reported).
+struct ExitStatus: Error {
+  let code: Int32
+}
+
+/// What every command gets from the outside world: environment, state layout, printer, clock.
+struct CommandContext: Sendable {
+  let environment: [String: String]
+  let layout: StateLayout
+  let registry: Registry
+  let diagnostics: Diagnostics
+  let clock: any WallClock
+  let runner: ProcessRunner
+  let currentDirectory: String
+
+  /// Builds the context from the process and the global options.
+  init(parsed: ParsedCommand) {
+    let environment = ProcessInfo.processInfo.environment
+    let verbosity: Verbosity =
+      parsed.flag("quiet") ? .quiet : parsed.flag("verbose") ? .verbose : .normal
+    let isTerminal = isatty(STDERR_FILENO) == 1
+    self.environment = environment
+    layout = StateLayout(environment: environment)
+    registry = Registry(layout: layout)
+    diagnostics = Diagnostics(
+      verbosity: verbosity,
+      color: ColorPolicy(isTerminal: isTerminal, environment: environment, noColorFlag: parsed.flag("no-color")),
+      isInteractive: isTerminal)
+    clock = SystemClock()
+    runner = ProcessRunner()
+    currentDirectory = FileManager.default.currentDirectoryPath
+  }
+
+  /// Colour for results on standard output.
+  func outputColor(_ parsed: ParsedCommand) -> ColorPolicy {
+    ColorPolicy(
+      isTerminal: StandardOutput.isTerminal, environment: environment, noColorFlag: parsed.flag("no-color"))
+  }
+
+  /// Resolves a path given on the command line against the current directory.
+  func absolutePath(_ path: String) -> String {
+    let expanded = (path as NSString).expandingTildeInPath
+    let joined = expanded.hasPrefix("/") ? expanded : (currentDirectory as NSString).appendingPathComponent(expanded)
+    return (joined as NSString).standardizingPath
+  }
+
+  /// Returns the registry entry and the manifest of a registered function, printing manifest warnings.
+  func loadFunction(_ name: String) throws -> (RegistryEntry, LoadedManifest) {
+    let entry = try registry.entry(named: name)
+    let loaded = try ManifestReader.load(path: entry.manifestPath)
+    for warning in loaded.warnings { diagnostics.warning(warning) }
+    return (entry, loaded)
+  }
+
+  func environmentBuilder() -> EnvironmentBuilder {
+    EnvironmentBuilder(layout: layout, runner: runner, environment: environment)
+  }
+
+  func functionServer() -> FunctionServer {
+    FunctionServer(layout: layout, runner: runner, hostEnvironment: environment, clock: clock)
+  }
+}
+
+/// Validates a function name from the command line as a usage error.
+func validateFunctionName(_ name: String, _ parsed: ParsedCommand) throws {
+  if let violation = FunctionName.violation(in: name) {
+    throw parsed.usageError("invalid function name '\(name)': \(violation)")
+  }
+}
+
+/// Prints a value as JSON on standard output.
+func printJSON<T: Encodable>(_ value: T) throws {
+  StandardOutput.write(try JSONFormat.text(value))
+}
+
+/// Renders rows as left-aligned columns, the header in bold when colour is on. Cells may carry colour.
+func formatTable(header: [String], rows: [[String]], color: ColorPolicy) -> String {
+  var widths = header.map(\.count)
+  for row in rows {
+    for (index, cell) in row.enumerated() { widths[index] = max(widths[index], visibleLength(cell)) }
+  }
+  func line(_ cells: [String]) -> String {
+    cells.enumerated().map { index, cell in
+      index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - visibleLength(cell))
+    }.joined(separator: "  ")
+  }
+  var text = color.paint(line(header), "1") + "\n"
+  for row in rows { text += line(row) + "\n" }
+  return text
+}
+
+/// Returns the number of characters a terminal shows, leaving out ANSI colour sequences.
+func visibleLength(_ text: String) -> Int {
+  var count = 0
+  var inEscape = false
+  for character in text {
+    if inEscape {
+      if character == "m" { inEscape = false }
+    } else if character == "\u{1B}" {
+      inEscape = true
+    } else {
+      count += 1
+    }
+  }
+  return count
+}
+
+extension CommandContext {
+  func localFunctions() -> LocalFunctions {
+    LocalFunctions(registry: registry, builder: environmentBuilder(), server: functionServer())
+  }
+
+  /// Builds the function when needed, reporting progress through the diagnostics printer.
+  func build(_ entry: RegistryEntry, manifest: Manifest, force: Bool = false) throws -> BuildOutcome {
+    let diagnostics = self.diagnostics
+    let name = entry.name
+    return try localFunctions().build(entry, manifest: manifest, force: force) { event in
+      switch event {
+      case .usingInterpreter(let interpreter):
+        diagnostics.debug("using \(interpreter.path) (Python \(interpreter.version))")
+      case .warning(let message):
+        diagnostics.warning(message)
+      case .step(let message):
+        diagnostics.progress("\(name): \(message)…")
+        diagnostics.debug(message)
+      case .output(let line):
+        diagnostics.debug("pip: \(line)")
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import Basics
+import CommandLineKit
+import Foundation
+import FunctionsCore
+
+/// `functions describe NAME`: the manifest, paths, state and URL of one function.
+enum DescribeCommand {
+  static func make() -> Command {
+    Command(
+      "describe", abstract: "Show a function's manifest, paths, state and URL.",
+      arguments: [ArgumentSpec("name", help: "The function to describe.")],
+      options: [
+        .flag("json", help: "Print the description as JSON."),
+        .flag("show-secrets", help: "Show environment variable values instead of redacting them."),
+      ],
+      run: { parsed in try run(parsed) })
+  }
+
+  static let redacted = "<redacted>"
+
+  struct Description: Encodable {
+    let name: String
+    let state: LocalState
+    let url: String?
+    let pid: Int32?
+    let directory: String
+    let manifestFile: String
+    let logFile: String
+    let environmentDirectory: String?
+    let manifest: ManifestView
+  }
+
+  struct ManifestView: Encodable {
+    let provider: String
+    let runtime: String
+    let entryPoint: String
+    let source: String
+    let trigger: String
+    let environment: [String: String]
+    let envFile: String?
+    let region: String?
+    let project: String?
+    let memory: String?
+    let timeoutSeconds: Int?
+  }
+
+  static func run(_ parsed: ParsedCommand) throws {
+    let context = CommandContext(parsed: parsed)
+    let name = parsed.argument("name") ?? ""
+    let (entry, loaded) = try context.loadFunction(name)
+    let manifest = loaded.manifest
+    let showSecrets = parsed.flag("show-secrets")
+    let environment = manifest.environment.mapValues { showSecrets ? $0 : redacted }
+    let environmentDirectory = entry.environmentFingerprint.map { context.environmentBuilder().directory(for: $0) }
+    let state = entry.effectiveState
+    let description = Description(
+      name: name, state: state, url: entry.url, pid: state == .running ? entry.process?.pid : nil,
+      directory: entry.directory, manifestFile: loaded.path, logFile: context.layout.logFile(for: name),
+      environmentDirectory: environmentDirectory,
+      manifest: ManifestView(
+        provider: manifest.provider.rawValue, runtime: manifest.runtime, entryPoint: manifest.entryPoint,
+        source: manifest.source, trigger: manifest.trigger.summary, environment: environment,
+        envFile: manifest.envFile, region: manifest.gcp.region, project: manifest.gcp.project,
+        memory: manifest.gcp.memory, timeoutSeconds: manifest.gcp.timeoutSeconds))
+    if parsed.flag("json") {
+      try printJSON(description)
+      return
+    }
+    var lines: [(String, String)] = [
+      ("Name", name),
+      ("State", state.rawValue),
+      ("URL", description.url ?? "-"),
+    ]
+    if let pid = description.pid { lines.append(("PID", String(pid))) }
+    lines += [
+      ("Provider", manifest.provider.rawValue),
+      ("Runtime", manifest.runtime),
+      ("Entry point", manifest.entryPoint),
+      ("Source", manifest.source),
+      ("Trigger", manifest.trigger.summary),
+      ("Directory", entry.directory),
+      ("Manifest", loaded.path),
+      ("Log", description.logFile),
+      ("Environment", environmentDirectory ?? "not built"),
+    ]
+    if let region = manifest.gcp.region { lines.append(("Region", region)) }
+    if let project = manifest.gcp.project { lines.append(("Project", project)) }
+    if let memory = manifest.gcp.memory { lines.append(("Memory", memory)) }
+    if let timeout = manifest.gcp.timeoutSeconds { lines.append(("Timeout", "\(timeout) s")) }
+    if let envFile = manifest.envFile { lines.append(("Env file", envFile)) }
+    let width = lines.map(\.0.count).max() ?? 0
+    var text = lines.map { "\($0.0 + ":")\(String(repeating: " ", count: width - $0.0.count + 1))\($0.1)" }
+      .joined(separator: "\n") + "\n"
+    if !environment.isEmpty {
+      text += "Variables:\n"
+      text += environment.keys.sorted().map { "  \($0)=\(environment[$0]!)" }.joined(separator: "\n") + "\n"
+    }
+    StandardOutput.write(text)
+  }
+}

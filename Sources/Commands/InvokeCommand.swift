@@ -1,0 +1,120 @@
+import Basics
+import CommandLineKit
+import Foundation
+import FunctionsCore
+import LocalRuntime
+
+/// `functions invoke NAME`: sends a request or a Pub/Sub message to a running function.
+enum InvokeCommand {
+  static func make() -> Command {
+    Command(
+      "invoke", abstract: "Send a request to a running function and print the response body.",
+      discussion: """
+        For an HTTP function, the options build the HTTP request. For a Pub/Sub function, --data becomes \
+        the message data and is delivered as Eventarc delivers it: a binary-mode CloudEvent of type \
+        google.cloud.pubsub.topic.v1.messagePublished. A status outside 200-299 exits with status 1.
+        """,
+      arguments: [ArgumentSpec("name", help: "The running function to invoke.")],
+      options: [
+        .value("data", short: "d", valueName: "data", help: "The request body or message data: text, @FILE, or - for standard input."),
+        .value("method", short: "X", valueName: "method", help: "The HTTP method.", defaultDescription: "POST with --data, otherwise GET"),
+        .value("path", valueName: "path", help: "The request path.", defaultDescription: "/"),
+        .value("query", valueName: "key=value", help: "Add a query parameter.", isRepeating: true),
+        .value("header", short: "H", valueName: "'name: value'", help: "Add a request header.", isRepeating: true),
+        .value("attribute", valueName: "key=value", help: "Add a Pub/Sub message attribute.", isRepeating: true),
+        .value("timeout", valueName: "seconds", help: "How long to wait for the response, in seconds.", defaultDescription: "60", integerRange: 1...3600),
+        .flag("include", short: "i", help: "Print the status line and response headers before the body."),
+      ],
+      run: { parsed in try await run(parsed) })
+  }
+
+  static func run(_ parsed: ParsedCommand) async throws {
+    let context = CommandContext(parsed: parsed)
+    let name = parsed.argument("name") ?? ""
+    let body = try readData(parsed, context: context)
+    var headers: [(String, String)] = []
+    for header in parsed.values("header") {
+      guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
+        throw parsed.usageError("invalid --header '\(header)': expected 'Name: value'")
+      }
+      headers.append(
+        (String(header[..<colon]).trimmingCharacters(in: .whitespaces),
+         String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+    }
+    var attributes: [String: String] = [:]
+    for attribute in parsed.values("attribute") {
+      guard let equals = attribute.firstIndex(of: "="), equals != attribute.startIndex else {
+        throw parsed.usageError("invalid --attribute '\(attribute)': expected KEY=VALUE")
+      }
+      attributes[String(attribute[..<equals])] = String(attribute[attribute.index(after: equals)...])
+    }
+    let query: [(String, String?)] = parsed.values("query").map { item in
+      guard let equals = item.firstIndex(of: "=") else { return (item, nil) }
+      return (String(item[..<equals]), String(item[item.index(after: equals)...]))
+    }
+
+    let (entry, loaded) = try context.loadFunction(name)
+    guard entry.effectiveState == .running, let process = entry.process else {
+      throw CommandFailure("\(name) is not running; start it with 'functions run \(name)'")
+    }
+    let timeout = TimeInterval(parsed.int("timeout") ?? 60)
+
+    let request: InvocationRequest
+    switch loaded.manifest.trigger {
+    case .http:
+      if !headers.contains(where: { $0.0.lowercased() == "content-type" }), let body {
+        let isJSON = (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) != nil
+        headers.append(("Content-Type", isJSON ? "application/json" : "text/plain; charset=utf-8"))
+      }
+      request = InvocationRequest(
+        method: parsed.value("method")?.uppercased() ?? (body == nil ? "GET" : "POST"),
+        path: parsed.value("path") ?? "/", query: query, headers: headers, body: body, timeout: timeout)
+    case .pubsub(let topic):
+      let settings = try Settings.load(layout: context.layout)
+      let event = PubSubEvent(
+        project: loaded.manifest.gcp.project ?? settings.gcpProject ?? Settings.localProject, topic: topic,
+        region: loaded.manifest.gcp.region ?? settings.gcpRegion ?? Settings.defaultGoogleCloudRegion,
+        functionName: name, data: body ?? Data(), attributes: attributes,
+        messageID: String(UInt64.random(in: 1_000_000_000_000...9_999_999_999_999)), publishTime: context.clock.now())
+      request = InvocationRequest(
+        method: "POST", path: parsed.value("path") ?? "/", query: query, headers: event.headers + headers,
+        body: event.body(), timeout: timeout)
+    }
+
+    let logFile = context.layout.logFile(for: name)
+    let logOffset = LogFile.size(logFile)
+    let response = try await Invoker().send(request, to: process.url)
+    if parsed.flag("include") { StandardOutput.write(response.head) }
+    StandardOutput.write(String(decoding: response.body, as: UTF8.self))
+    if !response.body.isEmpty, response.body.last != UInt8(ascii: "\n"), StandardOutput.isTerminal {
+      StandardOutput.write("\n")
+    }
+    if case .pubsub = loaded.manifest.trigger {
+      // An event function's result is what it logs; show the lines this delivery wrote.
+      let (written, _) = LogFile.read(logFile, from: logOffset)
+      for line in String(decoding: written, as: UTF8.self).split(separator: "\n") {
+        context.diagnostics.status("log: \(line)")
+      }
+    }
+    guard response.isSuccess else {
+      context.diagnostics.error("\(name) answered with status \(response.statusCode)")
+      throw ExitStatus(code: 1)
+    }
+  }
+
+  /// Returns the body from --data: literal text, `@FILE`, or `-` for standard input.
+  static func readData(_ parsed: ParsedCommand, context: CommandContext) throws -> Data? {
+    guard let data = parsed.value("data") else { return nil }
+    if data == "-" {
+      return FileHandle.standardInput.readDataToEndOfFile()
+    }
+    if data.hasPrefix("@") {
+      let path = context.absolutePath(String(data.dropFirst()))
+      guard let contents = FileManager.default.contents(atPath: path) else {
+        throw parsed.usageError("cannot read --data file \(path); check that it exists and is readable")
+      }
+      return contents
+    }
+    return Data(data.utf8)
+  }
+}

@@ -1,0 +1,53 @@
+import Basics
+import CommandLineKit
+import Foundation
+import FunctionsCore
+
+/// `functions remove NAME` and `functions delete NAME`: unregister, and for delete also clean up.
+enum RemoveCommand {
+  static func makeRemove() -> Command {
+    Command(
+      "remove", abstract: "Unregister a function, keeping its files.", aliases: ["rm"],
+      arguments: [ArgumentSpec("name", help: "The function to unregister.")],
+      options: [.flag("force", help: "Stop the function first if it is running.")],
+      run: { parsed in try await run(parsed, deletesState: false) })
+  }
+
+  static func makeDelete() -> Command {
+    Command(
+      "delete", abstract: "Unregister a function and delete its environment, logs and state.",
+      discussion: "The function's source files are never deleted. An environment shared with another function is kept.",
+      arguments: [ArgumentSpec("name", help: "The function to delete.")],
+      options: [.flag("force", help: "Stop the function first if it is running.")],
+      run: { parsed in try await run(parsed, deletesState: true) })
+  }
+
+  static func run(_ parsed: ParsedCommand, deletesState: Bool) async throws {
+    let context = CommandContext(parsed: parsed)
+    let name = parsed.argument("name") ?? ""
+    let entry = try context.registry.entry(named: name)
+    if entry.effectiveState == .running {
+      guard parsed.flag("force") else {
+        throw CommandFailure("\(name) is running; stop it with 'functions stop \(name)' or pass --force")
+      }
+      try await context.localFunctions().stop(name)
+    }
+    let fingerprint = entry.environmentFingerprint
+    let stillShared = try context.registry.update { document -> Bool in
+      document.functions[name] = nil
+      return document.functions.values.contains { $0.environmentFingerprint == fingerprint && fingerprint != nil }
+    }
+    guard deletesState else {
+      context.diagnostics.status("Removed \(name) from the registry; its files in \(entry.directory) are kept")
+      return
+    }
+    let manager = FileManager.default
+    try? manager.removeItem(atPath: context.layout.stateDirectory(for: name))
+    if let fingerprint, !stillShared {
+      let builder = context.environmentBuilder()
+      try? manager.removeItem(atPath: builder.directory(for: fingerprint))
+      try? manager.removeItem(atPath: builder.directory(for: fingerprint) + ".lock")
+    }
+    context.diagnostics.status("Deleted \(name): its registration, environment, logs and state; source files in \(entry.directory) are kept")
+  }
+}

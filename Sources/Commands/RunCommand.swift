@@ -1,0 +1,134 @@
+import Basics
+import CommandLineKit
+import Foundation
+import FunctionsCore
+import LocalRuntime
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `functions run NAME`: builds when needed and starts the function in the background.
+enum RunCommand {
+  static func make() -> Command {
+    Command(
+      "run", abstract: "Start a function locally and print its URL.",
+      discussion: """
+        Builds the function when needed, starts functions-framework in the background, waits until it \
+        answers, and prints its URL. Environment variables apply in this order, later ones winning: the \
+        manifest's environment, the env file, then --env.
+        """,
+      arguments: [ArgumentSpec("name", help: "The function to run.")],
+      options: [
+        .value("port", short: "p", valueName: "port", help: "The TCP port to listen on.", defaultDescription: "a free port", integerRange: 1...65535),
+        .value("host", valueName: "address", help: "The address to listen on.", defaultDescription: "127.0.0.1"),
+        .value("env", short: "e", valueName: "key=value", help: "Set an environment variable for the function.", isRepeating: true),
+        .value("env-file", valueName: "file", help: "Read environment variables from this dotenv file.", defaultDescription: ".env in the function's directory, when present"),
+        .value("timeout", valueName: "seconds", help: "How long to wait for the function to answer, in seconds.", defaultDescription: "60", integerRange: 1...3600),
+        .flag("foreground", help: "Stream the logs and stop the function on Ctrl-C."),
+        .flag("json", help: "Print the running function as JSON."),
+      ],
+      run: { parsed in try await run(parsed) })
+  }
+
+  struct Report: Encodable {
+    let name: String
+    let url: String
+    let pid: Int32
+    let logFile: String
+  }
+
+  static func run(_ parsed: ParsedCommand) async throws {
+    let context = CommandContext(parsed: parsed)
+    let name = parsed.argument("name") ?? ""
+    var overrides: [(String, String)] = []
+    for assignment in parsed.values("env") {
+      guard let pair = EnvironmentFile.parseAssignment(assignment) else {
+        throw parsed.usageError("invalid --env '\(assignment)': expected KEY=VALUE with a valid variable name")
+      }
+      overrides.append(pair)
+    }
+    let envFile = parsed.value("env-file").map(context.absolutePath)
+    if let envFile, !FileManager.default.isReadableFile(atPath: envFile) {
+      throw parsed.usageError("the env file \(envFile) does not exist or is not readable")
+    }
+    let host = parsed.value("host") ?? "127.0.0.1"
+
+    let (entry, loaded) = try context.loadFunction(name)
+    if entry.effectiveState == .running, let process = entry.process {
+      context.diagnostics.note("\(name) is already running (PID \(process.pid)); stop it first to restart it")
+      StandardOutput.line(process.url)
+      return
+    }
+    let outcome = try context.build(entry, manifest: loaded.manifest)
+    let options = StartOptions(
+      host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
+      startTimeout: .seconds(parsed.int("timeout") ?? 60))
+    context.diagnostics.progress("\(name): starting…")
+    let logFile = context.layout.logFile(for: name)
+    let logOffset = LogFile.size(logFile)
+    let process = try await context.localFunctions().start(entry, build: outcome, options: options)
+
+    if parsed.flag("json") {
+      try printJSON(Report(name: name, url: process.url, pid: process.pid, logFile: logFile))
+    } else {
+      StandardOutput.line(process.url)
+    }
+    guard parsed.flag("foreground") else {
+      context.diagnostics.status("\(name) is running; 'functions logs \(name)' shows its output, 'functions stop \(name)' stops it")
+      return
+    }
+    try await streamUntilInterrupted(name: name, process: process, logFile: logFile, from: logOffset, context: context)
+  }
+
+  /// Streams the log to standard output until Ctrl-C or SIGTERM, or until the function exits, then stops it.
+  static func streamUntilInterrupted(
+    name: String, process: RunningProcess, logFile: String, from offset: UInt64, context: CommandContext
+  ) async throws {
+    let interrupted = SignalWatch(signals: [SIGINT, SIGTERM])
+    await LogFile.follow(logFile, from: offset, shouldStop: { interrupted.hasFired || !process.isAlive }) { data in
+      StandardOutput.write(String(decoding: data, as: UTF8.self))
+    }
+    let (rest, _) = LogFile.read(logFile, from: LogFile.size(logFile))
+    if !rest.isEmpty { StandardOutput.write(String(decoding: rest, as: UTF8.self)) }
+    if interrupted.hasFired {
+      try await context.localFunctions().stop(name)
+      context.diagnostics.status("Stopped \(name)")
+    } else {
+      context.diagnostics.error("\(name) exited; see 'functions logs \(name)'")
+      throw ExitStatus(code: 1)
+    }
+  }
+}
+
+/// Records that one of the given signals arrived, instead of letting it end the process.
+final class SignalWatch: @unchecked Sendable {
+  private let sources: [DispatchSourceSignal]
+  private let lock = NSLock()
+  private var fired = false
+
+  init(signals: [Int32]) {
+    var sources: [DispatchSourceSignal] = []
+    for number in signals {
+      signal(number, SIG_IGN)
+      sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
+    }
+    self.sources = sources
+    for source in sources {
+      source.setEventHandler { [weak self] in self?.markFired() }
+      source.resume()
+    }
+  }
+
+  var hasFired: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return fired
+  }
+
+  private func markFired() {
+    lock.lock()
+    fired = true
+    lock.unlock()
+  }
+}

@@ -1,0 +1,218 @@
+import Basics
+import Foundation
+
+/// A function's local state as the registry records it.
+public enum LocalState: String, Codable, Sendable, CaseIterable {
+  case new
+  case built
+  case running
+  case stopped
+  case crashed
+}
+
+/// A function process started by `functions run`.
+public struct RunningProcess: Codable, Equatable, Sendable {
+  public var pid: Int32
+  /// The process group (equal to `pid`, which leads a session of its own).
+  public var processGroup: Int32
+  /// Start time in clock ticks after boot, to tell the process from a later one that reuses its PID.
+  public var startTime: UInt64?
+  public var host: String
+  public var port: Int
+  public var startedAt: Date
+
+  public init(pid: Int32, processGroup: Int32, startTime: UInt64?, host: String, port: Int, startedAt: Date) {
+    self.pid = pid
+    self.processGroup = processGroup
+    self.startTime = startTime
+    self.host = host
+    self.port = port
+    self.startedAt = startedAt
+  }
+
+  /// The URL the function answers on; IPv6 hosts are bracketed.
+  public var url: String {
+    let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
+    return shownHost.contains(":") ? "http://[\(shownHost)]:\(port)" : "http://\(shownHost):\(port)"
+  }
+
+  /// Whether the recorded process is still the one that was started.
+  public var isAlive: Bool { ProcessControl.isSameProcess(pid, startTime: startTime) }
+}
+
+/// One registered function.
+public struct RegistryEntry: Codable, Equatable, Sendable {
+  public var name: String
+  /// The function's directory (absolute), which holds `function.json`.
+  public var directory: String
+  public var provider: String
+  public var runtime: String
+  /// The trigger summary (`http`, `pubsub:orders`), copied from the manifest for fast listing.
+  public var trigger: String
+  public var state: LocalState
+  /// The fingerprint of the environment the last build prepared.
+  public var environmentFingerprint: String?
+  public var process: RunningProcess?
+  public var registeredAt: Date
+
+  public init(
+    name: String, directory: String, provider: String, runtime: String, trigger: String,
+    state: LocalState = .new, registeredAt: Date
+  ) {
+    self.name = name
+    self.directory = directory
+    self.provider = provider
+    self.runtime = runtime
+    self.trigger = trigger
+    self.state = state
+    self.registeredAt = registeredAt
+  }
+
+  /// The state to show: a function recorded as running whose process has died is `crashed`.
+  public var effectiveState: LocalState {
+    if state == .running, process?.isAlive != true { return .crashed }
+    return state
+  }
+
+  /// The URL while the function runs.
+  public var url: String? { effectiveState == .running ? process?.url : nil }
+
+  public var manifestPath: String { (directory as NSString).appendingPathComponent(Manifest.fileName) }
+}
+
+/// The registry file's content.
+public struct RegistryDocument: Codable, Equatable, Sendable {
+  public static let currentVersion = 1
+  public var version: Int
+  public var functions: [String: RegistryEntry]
+
+  public init(functions: [String: RegistryEntry] = [:]) {
+    version = Self.currentVersion
+    self.functions = functions
+  }
+
+  /// The entries sorted by name.
+  public var sortedEntries: [RegistryEntry] { functions.values.sorted { $0.name < $1.name } }
+}
+
+/// Registry failures. A registry that cannot be read is never overwritten.
+public enum RegistryError: Error, CustomStringConvertible, Sendable {
+  case corrupt(path: String, reason: String)
+  case unsupportedVersion(path: String, found: Int)
+  case io(String)
+  case notRegistered(String)
+  case alreadyRegistered(name: String, directory: String)
+
+  public var description: String {
+    switch self {
+    case .corrupt(let path, let reason):
+      "the registry at \(path) is corrupt (\(reason)); it was left untouched: repair it, or move it away "
+        + "to start with an empty registry"
+    case .unsupportedVersion(let path, let found):
+      "the registry at \(path) has version \(found), which this version of functions cannot read "
+        + "(it reads version \(RegistryDocument.currentVersion)); upgrade functions"
+    case .io(let message):
+      message
+    case .notRegistered(let name):
+      "no function named '\(name)' is registered; see 'functions list', or register one with "
+        + "'functions new' or 'functions add'"
+    case .alreadyRegistered(let name, let directory):
+      "a function named '\(name)' is already registered (in \(directory)); pick another name, or "
+        + "'functions remove \(name)' first"
+    }
+  }
+}
+
+/// The record of every function, stored as a versioned JSON document.
+///
+/// Readers take no lock: writers replace the file atomically, so a reader sees the old or the new
+/// document. Every change runs under an exclusive file lock as read, modify, write.
+public struct Registry: Sendable {
+  public let layout: StateLayout
+
+  public init(layout: StateLayout) {
+    self.layout = layout
+  }
+
+  public var path: String { layout.registryFile }
+
+  /// Reads the current document; a missing file is an empty registry.
+  public func read() throws(RegistryError) -> RegistryDocument {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      if FileManager.default.fileExists(atPath: path) {
+        throw .io("cannot read the registry at \(path); check its permissions")
+      }
+      return RegistryDocument()
+    }
+    return try decode(data)
+  }
+
+  /// Returns the entry for `name`, or throws `notRegistered`.
+  public func entry(named name: String) throws(RegistryError) -> RegistryEntry {
+    guard let entry = try read().functions[name] else { throw .notRegistered(name) }
+    return entry
+  }
+
+  /// Applies `change` to the document under the lock and writes the result atomically.
+  /// Nothing is written when `change` throws.
+  @discardableResult
+  public func update<T>(_ change: (inout RegistryDocument) throws -> T) throws -> T {
+    do {
+      try FileManager.default.createDirectory(atPath: layout.dataDirectory, withIntermediateDirectories: true)
+    } catch {
+      throw RegistryError.io("cannot create \(layout.dataDirectory): \(error.localizedDescription)")
+    }
+    let lock = try FileLock(path: layout.registryLockFile)
+    defer { lock.unlock() }
+    var document = try read()
+    let before = document
+    let result = try change(&document)
+    if document != before {
+      let data = try JSONFormat.encoder().encode(document)
+      try AtomicFile.write(data + Data("\n".utf8), to: path)
+    }
+    return result
+  }
+
+  /// Changes the entry named `name` under the lock.
+  public func updateEntry(named name: String, _ change: (inout RegistryEntry) throws -> Void) throws {
+    try update { document in
+      guard var entry = document.functions[name] else { throw RegistryError.notRegistered(name) }
+      try change(&entry)
+      document.functions[name] = entry
+    }
+  }
+
+  private func decode(_ data: Data) throws(RegistryError) -> RegistryDocument {
+    let object: Any
+    do {
+      object = try JSONSerialization.jsonObject(with: data)
+    } catch {
+      throw .corrupt(path: path, reason: "not valid JSON: " + JSONErrorText.describe(error, in: data))
+    }
+    guard let root = object as? [String: Any] else {
+      throw .corrupt(path: path, reason: "the top level is not an object")
+    }
+    guard let version = root["version"] as? Int else {
+      throw .corrupt(path: path, reason: "missing key 'version'")
+    }
+    guard version == RegistryDocument.currentVersion else {
+      throw .unsupportedVersion(path: path, found: version)
+    }
+    do {
+      return try JSONFormat.decoder().decode(RegistryDocument.self, from: data)
+    } catch let DecodingError.keyNotFound(key, context) {
+      throw .corrupt(path: path, reason: "missing key '\(Self.keyPath(context.codingPath + [key]))'")
+    } catch let DecodingError.typeMismatch(_, context) {
+      throw .corrupt(path: path, reason: "wrong type at '\(Self.keyPath(context.codingPath))'")
+    } catch let DecodingError.dataCorrupted(context) {
+      throw .corrupt(path: path, reason: "invalid value at '\(Self.keyPath(context.codingPath))'")
+    } catch {
+      throw .corrupt(path: path, reason: "\(error)")
+    }
+  }
+
+  private static func keyPath(_ path: [any CodingKey]) -> String {
+    path.map(\.stringValue).joined(separator: ".")
+  }
+}

@@ -1,0 +1,28 @@
+import Basics
+import Foundation
+
+/// User settings from `settings.json`: defaults for commands that need a provider, region or project.
+public struct Settings: Codable, Equatable, Sendable {
+  public var version: Int = 1
+  public var defaultProvider: String?
+  public var gcpRegion: String?
+  public var gcpProject: String?
+
+  public init() {}
+
+  /// The region used for Google Cloud functions when neither the manifest nor the settings name one.
+  public static let defaultGoogleCloudRegion = "us-central1"
+  /// The project used for local Pub/Sub events when neither the manifest nor the settings name one.
+  public static let localProject = "local-project"
+
+  /// Reads the settings file; a missing file gives the defaults.
+  public static func load(layout: StateLayout) throws -> Settings {
+    guard let data = FileManager.default.contents(atPath: layout.settingsFile) else { return Settings() }
+    do {
+      return try JSONFormat.decoder().decode(Settings.self, from: data)
+    } catch {
+      throw RegistryError.io(
+        "the settings file \(layout.settingsFile) is invalid (\(error)); fix it or move it away")
+    }
+  }
+}

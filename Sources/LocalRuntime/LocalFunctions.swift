@@ -1,0 +1,132 @@
+import Basics
+import Foundation
+import FunctionsCore
+
+/// Options for starting a function.
+public struct StartOptions: Sendable {
+  public var host: String
+  /// A fixed port, or nil for a free one.
+  public var port: Int?
+  /// `KEY=VALUE` pairs from `--env`, in order.
+  public var overrides: [(String, String)]
+  /// An env file from `--env-file`, which must exist.
+  public var envFile: String?
+  public var startTimeout: Duration
+
+  public init(
+    host: String = "127.0.0.1", port: Int? = nil, overrides: [(String, String)] = [], envFile: String? = nil,
+    startTimeout: Duration = .seconds(60)
+  ) {
+    self.host = host
+    self.port = port
+    self.overrides = overrides
+    self.envFile = envFile
+    self.startTimeout = startTimeout
+  }
+}
+
+/// The result of a build.
+public struct BuildOutcome: Sendable {
+  public let environment: PreparedEnvironment
+  public let manifest: Manifest
+}
+
+/// Builds, starts and stops registered functions, keeping the registry in step.
+public struct LocalFunctions: Sendable {
+  let registry: Registry
+  let builder: EnvironmentBuilder
+  let server: FunctionServer
+
+  public init(registry: Registry, builder: EnvironmentBuilder, server: FunctionServer) {
+    self.registry = registry
+    self.builder = builder
+    self.server = server
+  }
+
+  /// Prepares the function's environment and records it; `new` and `stopped` functions become `built`.
+  public func build(
+    _ entry: RegistryEntry, manifest: Manifest, force: Bool = false,
+    report: @escaping @Sendable (BuildEvent) -> Void
+  ) throws -> BuildOutcome {
+    let environment = try builder.prepare(
+      manifest: manifest, directory: entry.directory, force: force, report: report)
+    try registry.updateEntry(named: entry.name) { entry in
+      entry.environmentFingerprint = environment.fingerprint
+      entry.runtime = manifest.runtime
+      entry.trigger = manifest.trigger.summary
+      if entry.state == .new || entry.state == .stopped || entry.state == .crashed && entry.process == nil {
+        entry.state = .built
+      }
+    }
+    return BuildOutcome(environment: environment, manifest: manifest)
+  }
+
+  /// Returns the function's variables with precedence, lowest first: manifest, env file, overrides.
+  /// The env file is the manifest's `envFile` or `.env` when present; `--env-file` replaces both.
+  public func variables(manifest: Manifest, directory: String, options: StartOptions) throws -> [String: String] {
+    var variables = manifest.environment
+    let envFile: String?
+    if let explicit = options.envFile {
+      envFile = explicit
+    } else if let named = manifest.envFile {
+      envFile = named.hasPrefix("/") ? named : (directory as NSString).appendingPathComponent(named)
+    } else {
+      let dotEnv = (directory as NSString).appendingPathComponent(".env")
+      envFile = FileManager.default.fileExists(atPath: dotEnv) ? dotEnv : nil
+    }
+    if let envFile {
+      for (key, value) in try EnvironmentFile.load(path: envFile) { variables[key] = value }
+    }
+    for (key, value) in options.overrides { variables[key] = value }
+    return variables
+  }
+
+  /// Starts the function and records it as running; a failure to start records it as crashed.
+  public func start(
+    _ entry: RegistryEntry, build: BuildOutcome, options: StartOptions
+  ) async throws -> RunningProcess {
+    let variables = try variables(manifest: build.manifest, directory: entry.directory, options: options)
+    let port: Int
+    if let fixed = options.port {
+      port = fixed
+    } else {
+      guard let free = Ports.findFreePort(host: options.host) else { throw RuntimeError.noFreePort(host: options.host) }
+      port = free
+    }
+    let request = LaunchRequest(
+      manifest: build.manifest, directory: entry.directory, environment: build.environment, variables: variables,
+      host: options.host, port: port, startTimeout: options.startTimeout)
+    do {
+      let process = try await server.start(request)
+      try registry.updateEntry(named: entry.name) { entry in
+        entry.state = .running
+        entry.process = process
+      }
+      return process
+    } catch let error as RuntimeError {
+      if case .portInUse = error { throw error }
+      try? registry.updateEntry(named: entry.name) { entry in
+        entry.state = .crashed
+        entry.process = nil
+      }
+      throw error
+    }
+  }
+
+  /// Stops the function's process group if it runs, and records it as stopped.
+  /// Returns false when nothing was running.
+  @discardableResult
+  public func stop(_ name: String, grace: Duration = .seconds(5)) async throws -> Bool {
+    let entry = try registry.entry(named: name)
+    var wasRunning = false
+    if let process = entry.process {
+      wasRunning = process.isAlive
+      await server.stop(process, grace: grace)
+    }
+    try registry.updateEntry(named: name) { entry in
+      entry.process = nil
+      if entry.state == .running || entry.state == .crashed { entry.state = .stopped }
+    }
+    return wasRunning
+  }
+}
