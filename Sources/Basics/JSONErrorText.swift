@@ -6,11 +6,18 @@ public enum JSONErrorText {
   public static func describe(_ error: Error, in data: Data) -> String {
     let nsError = error as NSError
     let reason = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
-    guard let offset = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int else {
-      return reason
+    // Apple's Foundation stores the offset in userInfo; swift-corelibs-foundation only writes it into
+    // the message as "around character N".
+    var offset = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
+    var cleanReason = reason
+    if offset == nil, let range = reason.range(of: #" around character (\d+)"#, options: .regularExpression) {
+      offset = Int(reason[range].filter(\.isNumber))
+      cleanReason.removeSubrange(range)
     }
+    guard let offset else { return reason }
     let (line, column) = position(ofByte: offset, in: data)
-    return "line \(line), column \(column): \(reason)"
+    if cleanReason.hasSuffix(".") { cleanReason.removeLast() }
+    return "line \(line), column \(column): \(cleanReason.prefix(1).lowercased() + cleanReason.dropFirst())"
   }
 
   /// Returns the one-based line and column of a byte offset.

@@ -19,6 +19,20 @@ struct ExitStatus: Error {
   let code: Int32
 }
 
+/// The environment the tool was started with, read before `redirectFoundationFiles` changes it.
+enum LaunchEnvironment {
+  static let values = ProcessInfo.processInfo.environment
+
+  /// Points Foundation's own files into the tool's cache. URLSession on Linux creates a URL cache under
+  /// `$XDG_CACHE_HOME` and a cookie folder under `$XDG_DATA_HOME` (defaulting to the user's home) even
+  /// for sessions that use neither; children still get `values`, unchanged.
+  static func redirectFoundationFiles() {
+    let directory = StateLayout(environment: values).cacheDirectory + "/foundation"
+    setenv("XDG_CACHE_HOME", directory, 1)
+    setenv("XDG_DATA_HOME", directory, 1)
+  }
+}
+
 /// What every command gets from the outside world: environment, state layout, printer, clock.
 struct CommandContext: Sendable {
   let environment: [String: String]
@@ -31,7 +45,7 @@ struct CommandContext: Sendable {
 
   /// Builds the context from the process and the global options.
   init(parsed: ParsedCommand) {
-    let environment = ProcessInfo.processInfo.environment
+    let environment = LaunchEnvironment.values
     let verbosity: Verbosity =
       parsed.flag("quiet") ? .quiet : parsed.flag("verbose") ? .verbose : .normal
     let isTerminal = isatty(STDERR_FILENO) == 1

@@ -30,6 +30,7 @@ public enum FunctionsCommand {
   /// Parses `arguments` (without the program name), runs the command, and returns the exit status:
   /// 0 on success, 64 for usage errors, 1 for failures.
   public static func main(_ arguments: [String]) async -> Int32 {
+    LaunchEnvironment.redirectFoundationFiles()
     let parser = CommandLineParser(root: makeRoot(), version: version)
     let outcome: ParseOutcome
     do {

@@ -71,7 +71,7 @@ enum NewCommand {
       try Templates.write(Templates.files(for: kind, manifest: manifest), into: directory)
     } catch {
       try? context.registry.update { document in
-        if document.functions[name] == entry { document.functions[name] = nil }
+        if document.functions[name]?.directory == directory { document.functions[name] = nil }
       }
       throw error
     }

@@ -16,7 +16,10 @@ enum RemoveCommand {
   static func makeDelete() -> Command {
     Command(
       "delete", abstract: "Unregister a function and delete its environment, logs and state.",
-      discussion: "The function's source files are never deleted. An environment shared with another function is kept.",
+      discussion: """
+        The function's source files are never deleted. An environment that another function uses is \
+        kept, and so is every environment in a cache shared through FUNCTIONS_CACHE_DIR.
+        """,
       arguments: [ArgumentSpec("name", help: "The function to delete.")],
       options: [.flag("force", help: "Stop the function first if it is running.")],
       run: { parsed in try await run(parsed, deletesState: true) })
@@ -43,7 +46,8 @@ enum RemoveCommand {
     }
     let manager = FileManager.default
     try? manager.removeItem(atPath: context.layout.stateDirectory(for: name))
-    if let fingerprint, !stillShared {
+    // A cache moved with FUNCTIONS_CACHE_DIR may serve other registries, so its environments stay.
+    if let fingerprint, !stillShared, !context.layout.isCacheShared {
       let builder = context.environmentBuilder()
       try? manager.removeItem(atPath: builder.directory(for: fingerprint))
       try? manager.removeItem(atPath: builder.directory(for: fingerprint) + ".lock")

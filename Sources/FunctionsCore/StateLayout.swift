@@ -10,12 +10,19 @@ public struct StateLayout: Sendable, Equatable {
   public let dataDirectory: String
   public let stateDirectory: String
   public let cacheDirectory: String
+  /// Whether `FUNCTIONS_CACHE_DIR` points the cache elsewhere, so registries other than this one may use
+  /// its environments.
+  public let isCacheShared: Bool
 
-  public init(configDirectory: String, dataDirectory: String, stateDirectory: String, cacheDirectory: String) {
+  public init(
+    configDirectory: String, dataDirectory: String, stateDirectory: String, cacheDirectory: String,
+    isCacheShared: Bool = false
+  ) {
     self.configDirectory = configDirectory
     self.dataDirectory = dataDirectory
     self.stateDirectory = stateDirectory
     self.cacheDirectory = cacheDirectory
+    self.isCacheShared = isCacheShared
   }
 
   /// Resolves the layout from the environment variables named above.
@@ -24,7 +31,7 @@ public struct StateLayout: Sendable, Equatable {
     if let home = environment["FUNCTIONS_HOME"], !home.isEmpty {
       self.init(
         configDirectory: "\(home)/config", dataDirectory: "\(home)/data", stateDirectory: "\(home)/state",
-        cacheDirectory: cacheOverride ?? "\(home)/cache")
+        cacheDirectory: cacheOverride ?? "\(home)/cache", isCacheShared: cacheOverride != nil)
       return
     }
     let userHome = environment["HOME"] ?? NSHomeDirectory()
@@ -37,7 +44,8 @@ public struct StateLayout: Sendable, Equatable {
       configDirectory: base("XDG_CONFIG_HOME", ".config") + "/functions",
       dataDirectory: base("XDG_DATA_HOME", ".local/share") + "/functions",
       stateDirectory: base("XDG_STATE_HOME", ".local/state") + "/functions",
-      cacheDirectory: cacheOverride ?? (base("XDG_CACHE_HOME", ".cache") + "/functions"))
+      cacheDirectory: cacheOverride ?? (base("XDG_CACHE_HOME", ".cache") + "/functions"),
+      isCacheShared: cacheOverride != nil)
   }
 
   public var settingsFile: String { "\(configDirectory)/settings.json" }

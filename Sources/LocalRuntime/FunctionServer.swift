@@ -83,6 +83,8 @@ public struct FunctionServer: Sendable {
     // Output reaches the log as it is written, and compiled files stay out of the user's directories.
     environment["PYTHONUNBUFFERED"] = "1"
     environment["PYTHONPYCACHEPREFIX"] = layout.bytecodeDirectory
+    // gunicorn (27 and later) puts its control socket in $XDG_RUNTIME_DIR, or else in ~/.gunicorn.
+    environment["XDG_RUNTIME_DIR"] = runtimeDirectory(for: request.manifest.name)
     for (key, value) in request.variables { environment[key] = value }
     return environment
   }
@@ -98,6 +100,9 @@ public struct FunctionServer: Sendable {
     do {
       try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
       try FileManager.default.createDirectory(atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        atPath: runtimeDirectory(for: request.manifest.name), withIntermediateDirectories: true,
+        attributes: [.posixPermissions: 0o700])
       let banner = "--- \(clock.now().rfc3339) starting \(request.manifest.name) on \(request.host):\(request.port)\n"
       try appendText(banner, to: logFile)
     } catch {
@@ -136,6 +141,11 @@ public struct FunctionServer: Sendable {
       }
       try? await Task.sleep(for: .milliseconds(15))
     }
+  }
+
+  /// A private runtime directory for sockets the server creates.
+  func runtimeDirectory(for name: String) -> String {
+    layout.stateDirectory(for: name) + "/runtime"
   }
 
   /// Stops the whole process group: SIGTERM, then SIGKILL when it outlives `grace`.
