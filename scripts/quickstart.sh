@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 keep=false
 [[ "${1:-}" == "--keep" ]] && keep=true
 
-# Build dependencies from Debian: libcrypto's headers (SHA-256) and zlib. Installed only when missing.
+# Build dependencies from Debian: libcrypto (SHA-256), zlib, and libcurl for linking FoundationNetworking
+# statically. Installed only when missing.
 missing=()
-for package in libssl-dev zlib1g-dev; do
+for package in libssl-dev zlib1g-dev libcurl4-openssl-dev; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if ((${#missing[@]})); then
@@ -23,7 +24,7 @@ if ((${#missing[@]})); then
 fi
 
 echo "== Building functions (release)"
-swift build -c release --product functions
+swift build -c release --product functions --static-swift-stdlib
 functions="$PWD/.build/release/functions"
 
 demo=$(mktemp -d "${TMPDIR:-/tmp}/functions-quickstart-XXXXXX")

@@ -19,6 +19,35 @@ public enum Ports {
     bindProbe(host: host, port: port) != nil
   }
 
+  /// Returns whether a TCP connection to `host:port` succeeds now.
+  public static func acceptsConnections(host: String, port: Int) -> Bool {
+    let isIPv6 = host.contains(":")
+    let descriptor = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    if isIPv6 {
+      var address = sockaddr_in6()
+      address.sin6_family = sa_family_t(AF_INET6)
+      address.sin6_port = in_port_t(UInt16(port).bigEndian)
+      guard inet_pton(AF_INET6, host, &address.sin6_addr) == 1 else { return false }
+      return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+        }
+      }
+    }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    let target = host == "0.0.0.0" ? "127.0.0.1" : host
+    guard inet_pton(AF_INET, target, &address.sin_addr) == 1 else { return false }
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+  }
+
   /// Binds a socket to `host:port` and returns the bound port, or nil when the bind fails.
   private static func bindProbe(host: String, port: Int) -> Int? {
     let isIPv6 = host.contains(":")

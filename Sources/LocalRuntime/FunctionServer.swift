@@ -127,7 +127,8 @@ public struct FunctionServer: Sendable {
           name: request.manifest.name, termination: termination, logTail: LogFile.tail(logFile, lines: 15),
           logFile: logFile)
       }
-      if await answers(process.url) {
+      // A TCP connect is cheap enough to poll often; the HTTP request then confirms the server answers.
+      if Ports.acceptsConnections(host: request.host, port: request.port), await answers(process.url) {
         // Keep the server alive after this process exits without waiting for it: it has its own session.
         return process
       }
@@ -139,7 +140,7 @@ public struct FunctionServer: Sendable {
           name: request.manifest.name, seconds: seconds, logTail: LogFile.tail(logFile, lines: 15),
           logFile: logFile)
       }
-      try? await Task.sleep(for: .milliseconds(15))
+      try? await Task.sleep(for: .milliseconds(5))
     }
   }
 
