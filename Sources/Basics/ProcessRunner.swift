@@ -77,6 +77,9 @@ public struct ProcessSpec: Sendable {
   public var output: OutputDestination
   /// Starts the child in a new session, so it outlives this process and has its own process group.
   public var startsNewSession: Bool
+  /// Starts the child as the leader of a new process group in this session, so the group can be
+  /// signalled as a whole.
+  public var startsNewProcessGroup: Bool = false
 
   public init(
     executable: String, arguments: [String], environment: [String: String],
@@ -149,6 +152,16 @@ public struct ProcessRunner: Sendable {
     return try spawn(spec, standardInput: nil).pid
   }
 
+  /// Starts a child whose standard output and error both go into one pipe, and returns its PID and the
+  /// pipe's read end, which the caller reads and closes.
+  public func startPiped(_ spec: ProcessSpec, ownProcessGroup: Bool = false) throws -> (pid: pid_t, output: Int32) {
+    var spec = spec
+    spec.output = .capture
+    spec.startsNewProcessGroup = ownProcessGroup
+    let child = try spawn(spec, standardInput: nil, mergesOutput: true)
+    return (child.pid, child.outputReader)
+  }
+
   /// Waits for a child of this process to end.
   public static func wait(for pid: pid_t) -> ProcessTermination {
     var status: Int32 = 0
@@ -179,7 +192,7 @@ public struct ProcessRunner: Sendable {
     return false
   }
 
-  private func spawn(_ spec: ProcessSpec, standardInput: Data?) throws -> SpawnedChild {
+  private func spawn(_ spec: ProcessSpec, standardInput: Data?, mergesOutput: Bool = false) throws -> SpawnedChild {
     guard let executablePath = ExecutableLookup.find(spec.executable, environment: spec.environment)
     else {
       throw ProcessError.executableNotFound(spec.executable)
@@ -193,7 +206,12 @@ public struct ProcessRunner: Sendable {
     defer { posix_spawnattr_destroy(&attributes) }
 
     var flags = Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-    if spec.startsNewSession { flags |= csystem_spawn_setsid_flag() }
+    if spec.startsNewSession {
+      flags |= csystem_spawn_setsid_flag()
+    } else if spec.startsNewProcessGroup {
+      flags |= Int16(POSIX_SPAWN_SETPGROUP)
+      posix_spawnattr_setpgroup(&attributes, 0)
+    }
     posix_spawnattr_setflags(&attributes, flags)
     var noSignals = sigset_t()
     sigemptyset(&noSignals)
@@ -221,6 +239,13 @@ public struct ProcessRunner: Sendable {
     var outputReader: Int32 = -1
     var errorReader: Int32 = -1
     switch spec.output {
+    case .capture where mergesOutput:
+      let (outRead, outWrite) = try makePipe()
+      posix_spawn_file_actions_adddup2(&actions, outWrite, 1)
+      posix_spawn_file_actions_adddup2(&actions, outWrite, 2)
+      childEnds.append(outWrite)
+      parentEnds.append(outRead)
+      outputReader = outRead
     case .capture:
       let (outRead, outWrite) = try makePipe()
       let (errRead, errWrite) = try makePipe()

@@ -24,7 +24,7 @@ enum BuildCommand {
   struct Report: Encodable {
     let name: String
     let environment: String
-    let fingerprint: String
+    let fingerprint: String?
     let rebuilt: Bool
   }
 
@@ -35,18 +35,18 @@ enum BuildCommand {
     let started = ContinuousClock.now
     let outcome = try context.build(entry, manifest: loaded.manifest, force: parsed.flag("force"))
     let report = Report(
-      name: name, environment: outcome.environment.directory, fingerprint: outcome.environment.fingerprint,
-      rebuilt: outcome.environment.wasCreated)
+      name: name, environment: outcome.location, fingerprint: outcome.environment?.fingerprint,
+      rebuilt: outcome.didWork)
     if parsed.flag("json") {
       try printJSON(report)
       return
     }
-    if outcome.environment.wasCreated {
+    if outcome.didWork {
       let elapsed = ContinuousClock.now - started
       let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-      context.diagnostics.status("Built \(name) in \(String(format: "%.1f", seconds)) s (\(outcome.environment.directory))")
+      context.diagnostics.status("Built \(name) in \(String(format: "%.1f", seconds)) s (\(outcome.location))")
     } else {
-      context.diagnostics.status("\(name) is up to date (\(outcome.environment.directory))")
+      context.diagnostics.status("\(name) is up to date (\(outcome.location))")
     }
   }
 }

@@ -137,7 +137,20 @@ func visibleLength(_ text: String) -> Int {
 
 extension CommandContext {
   func localFunctions() -> LocalFunctions {
-    LocalFunctions(registry: registry, builder: environmentBuilder(), server: functionServer())
+    LocalFunctions(
+      registry: registry, builder: environmentBuilder(), server: functionServer(), toolExecutable: toolExecutable)
+  }
+
+  /// This program's own path, to start it again in the background.
+  var toolExecutable: String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+  }
+
+  /// The AWS Region for a function: the manifest's, the settings', `AWS_REGION`, then `us-east-1`.
+  func awsRegion(for manifest: Manifest) -> String {
+    let settings = try? Settings.load(layout: layout)
+    return manifest.aws.region ?? settings?.awsRegion ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
+      ?? "us-east-1"
   }
 
   /// Builds the function when needed, reporting progress through the diagnostics printer.

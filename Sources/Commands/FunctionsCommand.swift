@@ -23,7 +23,8 @@ public enum FunctionsCommand {
       subcommands: [
         NewCommand.make(), AddCommand.make(), BuildCommand.make(), RunCommand.make(), InvokeCommand.make(),
         LogsCommand.make(), StopCommand.make(), ListCommand.make(), DescribeCommand.make(),
-        RemoveCommand.makeRemove(), RemoveCommand.makeDelete(), DoctorCommand.make(),
+        RemoveCommand.makeRemove(), RemoveCommand.makeDelete(), EventCommand.make(), DoctorCommand.make(),
+        ServeLambdaCommand.make(),
       ])
   }
 

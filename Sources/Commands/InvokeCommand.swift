@@ -12,11 +12,14 @@ enum InvokeCommand {
       discussion: """
         For an HTTP function, the options build the HTTP request. For a Pub/Sub function, --data becomes \
         the message data and is delivered as Eventarc delivers it: a binary-mode CloudEvent of type \
-        google.cloud.pubsub.topic.v1.messagePublished. A status outside 200-299 exits with status 1.
+        google.cloud.pubsub.topic.v1.messagePublished. For an AWS event function, --data or --event is the \
+        event, sent through the local Lambda Invoke API; a function error prints 'errorType: errorMessage'. \
+        A function error or a status outside 200-299 exits with status 1.
         """,
       arguments: [ArgumentSpec("name", help: "The running function to invoke.")],
       options: [
-        .value("data", short: "d", valueName: "data", help: "The request body or message data: text, @FILE, or - for standard input."),
+        .value("data", short: "d", valueName: "data", help: "The request body, message data or event: text, @FILE, or - for standard input."),
+        .value("event", valueName: "file", help: "Read the event (AWS event functions) or body from a JSON file; it must be valid JSON."),
         .value("method", short: "X", valueName: "method", help: "The HTTP method.", defaultDescription: "POST with --data, otherwise GET"),
         .value("path", valueName: "path", help: "The request path.", defaultDescription: "/"),
         .value("query", valueName: "key=value", help: "Add a query parameter.", isRepeating: true),
@@ -24,6 +27,7 @@ enum InvokeCommand {
         .value("attribute", valueName: "key=value", help: "Add a Pub/Sub message attribute.", isRepeating: true),
         .value("timeout", valueName: "seconds", help: "How long to wait for the response, in seconds.", defaultDescription: "60", integerRange: 1...3600),
         .flag("include", short: "i", help: "Print the status line and response headers before the body."),
+        .flag("log", help: "Print the invocation's log on standard error (AWS event functions)."),
       ],
       run: { parsed in try await run(parsed) })
   }
@@ -31,7 +35,7 @@ enum InvokeCommand {
   static func run(_ parsed: ParsedCommand) async throws {
     let context = CommandContext(parsed: parsed)
     let name = parsed.argument("name") ?? ""
-    let body = try readData(parsed, context: context)
+    let body = try readEvent(parsed, context: context) ?? readData(parsed, context: context)
     var headers: [(String, String)] = []
     for header in parsed.values("header") {
       guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
@@ -69,6 +73,11 @@ enum InvokeCommand {
       request = InvocationRequest(
         method: parsed.value("method")?.uppercased() ?? (body == nil ? "GET" : "POST"),
         path: parsed.value("path") ?? "/", query: query, headers: headers, body: body, timeout: timeout)
+    case .event:
+      try await invokeLambda(
+        name: name, baseURL: process.url, payload: body ?? Data("{}".utf8), showsLog: parsed.flag("log"),
+        timeout: timeout, context: context)
+      return
     case .pubsub(let topic):
       let settings = try Settings.load(layout: context.layout)
       let event = PubSubEvent(
@@ -100,6 +109,51 @@ enum InvokeCommand {
       context.diagnostics.error("\(name) answered with status \(response.statusCode)")
       throw ExitStatus(code: 1)
     }
+  }
+
+  /// Sends `payload` through the function's local Lambda Invoke API and prints the result.
+  static func invokeLambda(
+    name: String, baseURL: String, payload: Data, showsLog: Bool, timeout: TimeInterval, context: CommandContext
+  ) async throws {
+    let request = InvocationRequest(
+      method: "POST", path: "/2015-03-31/functions/\(name)/invocations",
+      headers: [("X-Amz-Log-Type", showsLog ? "Tail" : "None"), ("Content-Type", "application/json")],
+      body: payload, timeout: timeout)
+    let response = try await Invoker().send(request, to: baseURL)
+    let header = { (name: String) in response.headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+    if showsLog, let encoded = header("X-Amz-Log-Result"), let log = Data(base64Encoded: encoded) {
+      FileHandle.standardError.write(log)
+    }
+    guard response.isSuccess else {
+      let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+      let message = (object?["Message"] as? String) ?? String(decoding: response.body, as: UTF8.self)
+      throw CommandFailure("\(header("x-amzn-ErrorType") ?? "status \(response.statusCode)"): \(message)")
+    }
+    if header("X-Amz-Function-Error") != nil {
+      let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+      let type = (object?["errorType"] as? String) ?? "Unhandled"
+      let message = (object?["errorMessage"] as? String) ?? String(decoding: response.body, as: UTF8.self)
+      context.diagnostics.error("\(type): \(message)")
+      throw ExitStatus(code: 1)
+    }
+    StandardOutput.write(String(decoding: response.body, as: UTF8.self))
+    if StandardOutput.isTerminal { StandardOutput.write("\n") }
+  }
+
+  /// Returns the contents of --event after checking that they are JSON, naming the line and column if not.
+  static func readEvent(_ parsed: ParsedCommand, context: CommandContext) throws -> Data? {
+    guard let file = parsed.value("event") else { return nil }
+    if parsed.value("data") != nil { throw parsed.usageError("give --data or --event, not both") }
+    let path = context.absolutePath(file)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw parsed.usageError("cannot read the event file \(path); check that it exists and is readable")
+    }
+    do {
+      _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+    } catch {
+      throw CommandFailure("the event file \(path) is not valid JSON: \(JSONErrorText.describe(error, in: data))")
+    }
+    return data
   }
 
   /// Returns the body from --data: literal text, `@FILE`, or `-` for standard input.

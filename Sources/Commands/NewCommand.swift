@@ -8,7 +8,7 @@ enum NewCommand {
   static func make() -> Command {
     Command(
       "new", abstract: "Create a function from a template and register it.",
-      subcommands: [makeTemplate(.http), makeTemplate(.pubsub)])
+      subcommands: [makeTemplate(.http), makeTemplate(.pubsub), makeTemplate(.event)])
   }
 
   static func makeTemplate(_ kind: TemplateKind) -> Command {
@@ -17,10 +17,24 @@ enum NewCommand {
         "dir", valueName: "dir", help: "The directory to create the function's folder in.",
         defaultDescription: "the current directory"),
       .value(
-        "runtime", valueName: "runtime", help: "The Google Cloud Python runtime.",
-        defaultDescription: Runtimes.defaultRuntime, allowedValues: Runtimes.googleCloudPython),
+        "runtime", valueName: "runtime", help: "The runtime identifier, as the provider names it.",
+        defaultDescription: "\(Runtimes.defaultRuntime) on gcp, \(Runtimes.defaultAWSRuntime) on aws",
+        allowedValues: Runtimes.googleCloudPython + Runtimes.aws),
       .flag("json", help: "Print the registered function as JSON."),
     ]
+    if kind != .pubsub {
+      options.insert(
+        .value(
+          "provider", valueName: "provider", help: "The cloud the function targets.",
+          defaultDescription: kind == .event ? "aws" : "the settings' default provider, or gcp",
+          allowedValues: Provider.allCases.map(\.rawValue)), at: 0)
+    }
+    if kind == .http {
+      options.insert(
+        .value(
+          "event-source", valueName: "source", help: "The AWS service whose events the function gets (aws only).",
+          defaultDescription: "http-api", allowedValues: AWSHTTPEventSource.allCases.map(\.rawValue)), at: 1)
+    }
     if kind == .pubsub {
       options.insert(
         .value(
@@ -28,9 +42,11 @@ enum NewCommand {
           defaultDescription: "the function's name"), at: 0)
     }
     let abstract =
-      kind == .http
-      ? "Create an HTTP function that answers with a greeting."
-      : "Create a Pub/Sub function (CloudEvent signature) that logs each message."
+      switch kind {
+      case .http: "Create an HTTP function that answers with a greeting."
+      case .pubsub: "Create a Google Cloud Pub/Sub function (CloudEvent signature) that logs each message."
+      case .event: "Create an AWS Lambda function that handles any event."
+      }
     return Command(
       kind.rawValue, abstract: abstract,
       arguments: [ArgumentSpec("name", help: "The function's name; also the name of its folder.")],
@@ -52,10 +68,8 @@ enum NewCommand {
     }
     let directory = (parent as NSString).appendingPathComponent(name)
 
-    let trigger: Trigger = kind == .http ? .http : .pubsub(topic: topic)
-    let manifest = Manifest(
-      name: name, runtime: parsed.value("runtime") ?? Runtimes.defaultRuntime, entryPoint: kind.defaultEntryPoint,
-      trigger: trigger)
+    let manifest = try makeManifest(kind, name: name, topic: topic, parsed: parsed, context: context)
+    let trigger = manifest.trigger
 
     // Register first, so a name clash leaves no files behind; unregister if the files cannot be written.
     let entry = RegistryEntry(
@@ -79,8 +93,46 @@ enum NewCommand {
     if parsed.flag("json") {
       try printJSON(entry)
     } else {
-      context.diagnostics.status("Created \(kind.rawValue) function '\(name)' in \(directory)")
+      context.diagnostics.status(
+        "Created \(kind.rawValue) function '\(name)' (\(manifest.provider.rawValue), \(manifest.runtime)) in \(directory)")
       context.diagnostics.status("Next: functions run \(name)")
+    }
+  }
+
+  /// Builds the new function's manifest from the template kind and the options.
+  static func makeManifest(
+    _ kind: TemplateKind, name: String, topic: String, parsed: ParsedCommand, context: CommandContext
+  ) throws -> Manifest {
+    let settings = try Settings.load(layout: context.layout)
+    let providerText =
+      kind == .pubsub ? "gcp" : (parsed.value("provider") ?? (kind == .event ? "aws" : settings.defaultProvider ?? "gcp"))
+    guard let provider = Provider(rawValue: providerText) else {
+      throw parsed.usageError("invalid provider '\(providerText)' in the settings; expected gcp or aws")
+    }
+    if kind == .event && provider != .aws {
+      throw parsed.usageError("event functions are AWS Lambda functions; use 'functions new pubsub' for Google Cloud")
+    }
+    let runtime = parsed.value("runtime") ?? (provider == .aws ? Runtimes.defaultAWSRuntime : Runtimes.defaultRuntime)
+    let supported = Runtimes.supported(for: provider)
+    guard supported.contains(runtime) else {
+      throw parsed.usageError(
+        "runtime '\(runtime)' is not a \(provider.rawValue) runtime; expected one of \(supported.joined(separator: ", "))")
+    }
+    let eventSource = kind == .http ? parsed.value("event-source") : nil
+    if eventSource != nil && provider != .aws {
+      throw parsed.usageError("--event-source applies to AWS functions; add --provider aws")
+    }
+
+    switch provider {
+    case .gcp:
+      let trigger: Trigger = kind == .http ? .http : .pubsub(topic: topic)
+      return Manifest(name: name, runtime: runtime, entryPoint: kind.defaultEntryPoint, trigger: trigger)
+    case .aws:
+      var aws = AWSSettings()
+      if let eventSource, let source = AWSHTTPEventSource(rawValue: eventSource) { aws.httpEventSource = source }
+      return Manifest(
+        name: name, provider: .aws, runtime: runtime, entryPoint: AWSTemplates.defaultHandler(runtime: runtime),
+        trigger: kind == .http ? .http : .event, aws: aws)
     }
   }
 }

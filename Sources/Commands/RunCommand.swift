@@ -63,7 +63,7 @@ enum RunCommand {
     let outcome = try context.build(entry, manifest: loaded.manifest)
     let options = StartOptions(
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
-      startTimeout: .seconds(parsed.int("timeout") ?? 60))
+      startTimeout: .seconds(parsed.int("timeout") ?? 60), region: context.awsRegion(for: loaded.manifest))
     context.diagnostics.progress("\(name): starting…")
     let logFile = context.layout.logFile(for: name)
     let logOffset = LogFile.size(logFile)

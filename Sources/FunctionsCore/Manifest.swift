@@ -4,18 +4,22 @@ import Foundation
 /// The cloud a function targets.
 public enum Provider: String, Sendable, CaseIterable, Codable {
   case gcp
+  case aws
 }
 
 /// What starts a function.
 public enum Trigger: Equatable, Sendable {
   case http
   case pubsub(topic: String)
+  /// Any other event, delivered through the Lambda Invoke API (AWS only).
+  case event
 
   /// The trigger's kind as written in the manifest and shown by `list`.
   public var kind: String {
     switch self {
     case .http: "http"
     case .pubsub: "pubsub"
+    case .event: "event"
     }
   }
 
@@ -24,7 +28,44 @@ public enum Trigger: Equatable, Sendable {
     switch self {
     case .http: "http"
     case .pubsub(let topic): "pubsub:\(topic)"
+    case .event: "event"
     }
+  }
+}
+
+/// AWS Lambda settings, with Lambda's defaults.
+public struct AWSSettings: Equatable, Sendable {
+  /// Lambda's default memory size in MB (CreateFunction `MemorySize`).
+  public static let defaultMemorySize = 128
+  /// Lambda's default timeout in seconds (CreateFunction `Timeout`).
+  public static let defaultTimeoutSeconds = 3
+  /// Lambda allows 128 to 10,240 MB.
+  public static let memorySizeRange = 128...10_240
+  /// Lambda allows 1 to 900 seconds.
+  public static let timeoutRange = 1...900
+  public static let architectures = ["x86_64", "arm64"]
+  /// How many instances run at once locally before requests queue.
+  public static let defaultMaxConcurrency = 4
+
+  public var region: String?
+  public var memorySize: Int
+  public var timeoutSeconds: Int
+  public var architecture: String
+  /// For HTTP functions: which service's event the local gateway sends.
+  public var httpEventSource: AWSHTTPEventSource
+  public var maxConcurrency: Int
+
+  public init(
+    region: String? = nil, memorySize: Int = AWSSettings.defaultMemorySize,
+    timeoutSeconds: Int = AWSSettings.defaultTimeoutSeconds, architecture: String = "x86_64",
+    httpEventSource: AWSHTTPEventSource = .httpAPI, maxConcurrency: Int = AWSSettings.defaultMaxConcurrency
+  ) {
+    self.region = region
+    self.memorySize = memorySize
+    self.timeoutSeconds = timeoutSeconds
+    self.architecture = architecture
+    self.httpEventSource = httpEventSource
+    self.maxConcurrency = maxConcurrency
   }
 }
 
@@ -60,11 +101,12 @@ public struct Manifest: Equatable, Sendable {
   public var environment: [String: String]
   public var envFile: String?
   public var gcp: GoogleCloudSettings
+  public var aws: AWSSettings
 
   public init(
     name: String, provider: Provider = .gcp, runtime: String = Runtimes.defaultRuntime,
     entryPoint: String, source: String = "main.py", trigger: Trigger, environment: [String: String] = [:],
-    envFile: String? = nil, gcp: GoogleCloudSettings = GoogleCloudSettings()
+    envFile: String? = nil, gcp: GoogleCloudSettings = GoogleCloudSettings(), aws: AWSSettings = AWSSettings()
   ) {
     self.name = name
     self.provider = provider
@@ -75,15 +117,22 @@ public struct Manifest: Equatable, Sendable {
     self.environment = environment
     self.envFile = envFile
     self.gcp = gcp
+    self.aws = aws
   }
 
   /// The `functions-framework` signature type for this trigger.
   public var signatureType: String {
     switch trigger {
     case .http: "http"
-    case .pubsub: "cloudevent"
+    case .pubsub, .event: "cloudevent"
     }
   }
+
+  /// The AWS handler (`app.handler`); stored as the entry point.
+  public var handler: String { entryPoint }
+
+  /// The runtime family, which decides how the function is built and started.
+  public var runtimeFamily: RuntimeFamily { Runtimes.family(of: runtime) }
 
   /// Returns the manifest as a JSON object, with absent optional settings left out.
   public func jsonObject() -> [String: Any] {
@@ -99,13 +148,25 @@ public struct Manifest: Equatable, Sendable {
       "name": name,
       "provider": provider.rawValue,
       "runtime": runtime,
-      "entryPoint": entryPoint,
-      "source": source,
       "trigger": trigger,
       "environment": environment,
     ]
     if let envFile { object["envFile"] = envFile }
-    if !gcp.isEmpty { object["gcp"] = gcp }
+    switch provider {
+    case .gcp:
+      object["entryPoint"] = entryPoint
+      object["source"] = source
+      if !gcp.isEmpty { object["gcp"] = gcp }
+    case .aws:
+      object["handler"] = entryPoint
+      var aws: [String: Any] = [
+        "memorySize": self.aws.memorySize, "timeout": self.aws.timeoutSeconds,
+        "architecture": self.aws.architecture, "maxConcurrency": self.aws.maxConcurrency,
+      ]
+      if let region = self.aws.region { aws["region"] = region }
+      if self.trigger == .http { aws["eventSource"] = self.aws.httpEventSource.rawValue }
+      object["aws"] = aws
+    }
     return object
   }
 
@@ -116,15 +177,41 @@ public struct Manifest: Equatable, Sendable {
   }
 }
 
+/// How a runtime is built and started locally.
+public enum RuntimeFamily: Sendable, Equatable {
+  /// Python: an environment with pip; functions-framework (Google Cloud) or awslambdaric (AWS).
+  case python
+  /// Node.js, run by the bootstrap that ships with the tool.
+  case node
+  /// An OS-only runtime: the function's own `bootstrap` executable.
+  case custom
+}
+
 /// The runtimes the tool can run locally, by provider.
 public enum Runtimes {
   public static let defaultRuntime = "python312"
   public static let googleCloudPython = ["python310", "python311", "python312", "python313"]
+  public static let defaultAWSRuntime = "python3.12"
+  /// Lambda runtime identifiers (Lambda runtimes page) that run locally.
+  public static let aws = ["python3.10", "python3.11", "python3.12", "python3.13", "nodejs20.x", "provided.al2023"]
 
-  /// Returns the Python version (`3.12`) of a Google Cloud runtime identifier (`python312`).
+  public static func supported(for provider: Provider) -> [String] {
+    switch provider {
+    case .gcp: googleCloudPython
+    case .aws: aws
+    }
+  }
+
+  public static func family(of runtime: String) -> RuntimeFamily {
+    if runtime.hasPrefix("nodejs") { return .node }
+    if runtime.hasPrefix("provided") { return .custom }
+    return .python
+  }
+
+  /// Returns the Python version (`3.12`) of a runtime identifier (`python312` or `python3.12`).
   public static func pythonVersion(of runtime: String) -> String? {
     guard runtime.hasPrefix("python") else { return nil }
-    let digits = runtime.dropFirst("python".count)
+    let digits = runtime.dropFirst("python".count).filter { $0 != "." }
     guard digits.count >= 2, digits.allSatisfy(\.isNumber) else { return nil }
     return "\(digits.first!).\(digits.dropFirst())"
   }

@@ -45,8 +45,11 @@ public struct LoadedManifest: Sendable {
 /// Reads and validates `function.json`.
 public enum ManifestReader {
   static let knownTopLevelKeys: Set<String> = [
-    "version", "name", "provider", "runtime", "entryPoint", "source", "trigger", "environment", "envFile",
-    "gcp",
+    "version", "name", "provider", "runtime", "entryPoint", "handler", "source", "trigger", "environment",
+    "envFile", "gcp", "aws",
+  ]
+  static let knownAWSKeys: Set<String> = [
+    "region", "memorySize", "timeout", "architecture", "eventSource", "maxConcurrency",
   ]
   static let knownGoogleCloudKeys: Set<String> = ["region", "project", "memory", "timeout"]
   static let knownTriggerKeys: Set<String> = ["type", "topic"]
@@ -106,39 +109,54 @@ public enum ManifestReader {
         expected: "one of " + Provider.allCases.map(\.rawValue).joined(separator: ", "))
     }
 
-    let runtime = try reader.string(root, "runtime") ?? Runtimes.defaultRuntime
-    guard Runtimes.googleCloudPython.contains(runtime) else {
+    let defaultRuntime = provider == .aws ? Runtimes.defaultAWSRuntime : Runtimes.defaultRuntime
+    let runtime = try reader.string(root, "runtime") ?? defaultRuntime
+    let supported = Runtimes.supported(for: provider)
+    guard supported.contains(runtime) else {
       throw .invalidValue(
         path: path, keyPath: "runtime", found: quoted(runtime),
-        expected: "one of " + Runtimes.googleCloudPython.joined(separator: ", "))
+        expected: "one of " + supported.joined(separator: ", "))
     }
 
-    let entryHint = "add \"entryPoint\": the name of the Python function to call"
-    guard let entryPoint = try reader.string(root, "entryPoint", hint: entryHint) else {
-      throw .missingKey(path: path, keyPath: "entryPoint", hint: entryHint)
-    }
-    guard isPythonIdentifier(entryPoint) else {
-      throw .invalidValue(
-        path: path, keyPath: "entryPoint", found: quoted(entryPoint), expected: "a Python function name")
+    let entryPoint: String
+    switch provider {
+    case .gcp:
+      let entryHint = "add \"entryPoint\": the name of the Python function to call"
+      guard let value = try reader.string(root, "entryPoint", hint: entryHint) else {
+        throw .missingKey(path: path, keyPath: "entryPoint", hint: entryHint)
+      }
+      guard isPythonIdentifier(value) else {
+        throw .invalidValue(
+          path: path, keyPath: "entryPoint", found: quoted(value), expected: "a Python function name")
+      }
+      entryPoint = value
+    case .aws:
+      // The handler's form is left to the runtime client, which reports a malformed one as Lambda does.
+      let hint = "add \"handler\": the module and function, such as \"app.handler\""
+      guard let value = try reader.string(root, "handler"), !value.isEmpty else {
+        throw .missingKey(path: path, keyPath: "handler", hint: hint)
+      }
+      entryPoint = value
     }
     let source = try reader.string(root, "source") ?? "main.py"
 
-    let trigger = try readTrigger(root, reader: reader, warnings: &warnings)
+    let trigger = try readTrigger(root, provider: provider, reader: reader, warnings: &warnings)
     let environment = try reader.stringMap(root, "environment")
     let envFile = try reader.string(root, "envFile")
     let gcp = try readGoogleCloud(root, reader: reader, warnings: &warnings)
+    let aws = try readAWS(root, reader: reader, warnings: &warnings)
 
     for key in root.keys.sorted() where !knownTopLevelKeys.contains(key) {
       warnings.append("\(path): unknown key '\(key)' is ignored")
     }
     let manifest = Manifest(
       name: name, provider: provider, runtime: runtime, entryPoint: entryPoint, source: source,
-      trigger: trigger, environment: environment, envFile: envFile, gcp: gcp)
+      trigger: trigger, environment: environment, envFile: envFile, gcp: gcp, aws: aws)
     return (manifest, warnings)
   }
 
   private static func readTrigger(
-    _ root: [String: Any], reader: KeyReader, warnings: inout [String]
+    _ root: [String: Any], provider: Provider, reader: KeyReader, warnings: inout [String]
   ) throws(ManifestError) -> Trigger {
     guard let value = root["trigger"] else { return .http }
     guard let trigger = value as? [String: Any] else {
@@ -150,10 +168,12 @@ public enum ManifestReader {
       warnings.append("\(reader.path): unknown key 'trigger.\(key)' is ignored")
     }
     let type = try reader.string(trigger, "type", prefix: "trigger.") ?? "http"
-    switch type {
-    case "http":
+    switch (type, provider) {
+    case ("http", _):
       return .http
-    case "pubsub":
+    case ("event", .aws):
+      return .event
+    case ("pubsub", .gcp):
       let hint = "add \"topic\": the Pub/Sub topic that triggers the function"
       guard let topic = try reader.string(trigger, "topic", prefix: "trigger.") else {
         throw .missingKey(path: reader.path, keyPath: "trigger.topic", hint: hint)
@@ -163,8 +183,60 @@ public enum ManifestReader {
       }
       return .pubsub(topic: topic)
     default:
-      throw .invalidValue(path: reader.path, keyPath: "trigger.type", found: quoted(type), expected: "one of http, pubsub")
+      let allowed = provider == .gcp ? "one of http, pubsub" : "one of http, event"
+      throw .invalidValue(path: reader.path, keyPath: "trigger.type", found: quoted(type), expected: allowed)
     }
+  }
+
+  private static func readAWS(
+    _ root: [String: Any], reader: KeyReader, warnings: inout [String]
+  ) throws(ManifestError) -> AWSSettings {
+    guard let value = root["aws"] else { return AWSSettings() }
+    guard let aws = value as? [String: Any] else {
+      throw .invalidValue(path: reader.path, keyPath: "aws", found: describe(value), expected: "an object")
+    }
+    for key in aws.keys.sorted() where !knownAWSKeys.contains(key) {
+      warnings.append("\(reader.path): unknown key 'aws.\(key)' is ignored")
+    }
+    var settings = AWSSettings()
+    settings.region = try reader.string(aws, "region", prefix: "aws.")
+    if let memory = try reader.integer(aws, "memorySize", prefix: "aws.") {
+      guard AWSSettings.memorySizeRange.contains(memory) else {
+        throw .invalidValue(
+          path: reader.path, keyPath: "aws.memorySize", found: String(memory), expected: "a size in MB from 128 to 10240")
+      }
+      settings.memorySize = memory
+    }
+    if let timeout = try reader.integer(aws, "timeout", prefix: "aws.") {
+      guard AWSSettings.timeoutRange.contains(timeout) else {
+        throw .invalidValue(
+          path: reader.path, keyPath: "aws.timeout", found: String(timeout), expected: "a number of seconds from 1 to 900")
+      }
+      settings.timeoutSeconds = timeout
+    }
+    if let architecture = try reader.string(aws, "architecture", prefix: "aws.") {
+      guard AWSSettings.architectures.contains(architecture) else {
+        throw .invalidValue(
+          path: reader.path, keyPath: "aws.architecture", found: quoted(architecture), expected: "one of x86_64, arm64")
+      }
+      settings.architecture = architecture
+    }
+    if let source = try reader.string(aws, "eventSource", prefix: "aws.") {
+      guard let parsed = AWSHTTPEventSource(rawValue: source) else {
+        throw .invalidValue(
+          path: reader.path, keyPath: "aws.eventSource", found: quoted(source),
+          expected: "one of " + AWSHTTPEventSource.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      settings.httpEventSource = parsed
+    }
+    if let concurrency = try reader.integer(aws, "maxConcurrency", prefix: "aws.") {
+      guard (1...64).contains(concurrency) else {
+        throw .invalidValue(
+          path: reader.path, keyPath: "aws.maxConcurrency", found: String(concurrency), expected: "a number from 1 to 64")
+      }
+      settings.maxConcurrency = concurrency
+    }
+    return settings
   }
 
   private static func readGoogleCloud(

@@ -7,6 +7,7 @@ public struct Settings: Codable, Equatable, Sendable {
   public var defaultProvider: String?
   public var gcpRegion: String?
   public var gcpProject: String?
+  public var awsRegion: String?
 
   public init() {}
 

@@ -4,11 +4,14 @@ import Foundation
 public enum TemplateKind: String, CaseIterable, Sendable {
   case http
   case pubsub
+  /// A plain AWS Lambda event handler.
+  case event
 
   public var defaultEntryPoint: String {
     switch self {
     case .http: "hello_http"
     case .pubsub: "hello_pubsub"
+    case .event: "handler"
     }
   }
 }
@@ -33,10 +36,13 @@ public enum TemplateError: Error, CustomStringConvertible, Sendable {
 public enum Templates {
   /// The files of a template, by path relative to the function's directory.
   public static func files(for kind: TemplateKind, manifest: Manifest) -> [(String, String)] {
+    if manifest.provider == .aws {
+      return AWSTemplates.files(isHTTP: kind == .http, manifest: manifest)
+    }
     let source: String
     switch kind {
     case .http: source = httpSource(entryPoint: manifest.entryPoint)
-    case .pubsub: source = pubsubSource(entryPoint: manifest.entryPoint)
+    case .pubsub, .event: source = pubsubSource(entryPoint: manifest.entryPoint)
     }
     return [
       (manifest.source, source),
@@ -62,6 +68,9 @@ public enum Templates {
         // `.withoutOverwriting` fails if another process created the file since the check above.
         try Data(content.utf8).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
         written.append(path)
+        if AWSTemplates.executableFiles.contains(relativePath) {
+          try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
       }
     } catch {
       for path in written { try? manager.removeItem(atPath: path) }

@@ -27,8 +27,16 @@ public enum BuildEvent: Sendable {
 /// An environment is built in a temporary directory and renamed into place only when complete, under
 /// a lock per fingerprint, so concurrent builds never see or make a half-built environment.
 public struct EnvironmentBuilder: Sendable {
-  /// The requirement added to every environment; `functions-framework` serves the function locally.
+  /// The requirement added to Google Cloud environments: `functions-framework` serves the function.
   public static let frameworkRequirement = "functions-framework>=3.5,<4"
+  /// The requirement added to AWS Python environments: the runtime interface client that talks to the
+  /// Runtime API, as Lambda's own Python images use it.
+  public static let runtimeClientRequirement = "awslambdaric>=3,<5"
+
+  /// The package each environment gets besides the function's requirements.
+  public static func baseRequirement(for manifest: Manifest) -> String {
+    manifest.provider == .aws ? runtimeClientRequirement : frameworkRequirement
+  }
   /// Bumped when the way environments are built changes, so old ones are not reused.
   static let layoutVersion = "1"
   static let completeMarker = ".functions-environment.json"
@@ -51,7 +59,7 @@ public struct EnvironmentBuilder: Sendable {
       .map { $0.trimmingCharacters(in: .whitespaces) }
       .filter { !$0.isEmpty && !$0.hasPrefix("#") }
       .joined(separator: "\n")
-    let key = [Self.layoutVersion, manifest.runtime, Self.frameworkRequirement, normalized]
+    let key = [Self.layoutVersion, manifest.runtime, Self.baseRequirement(for: manifest), normalized]
       .joined(separator: "\u{0}")
     return String(SHA256.hexDigest(of: key).prefix(24))
   }
@@ -97,7 +105,9 @@ public struct EnvironmentBuilder: Sendable {
     let partial = "\(final).partial-\(getpid())"
     try? FileManager.default.removeItem(atPath: partial)
     do {
-      try create(at: partial, interpreter: choice.interpreter, functionDirectory: functionDirectory, report: report)
+      try create(
+        at: partial, interpreter: choice.interpreter, baseRequirement: Self.baseRequirement(for: manifest),
+        functionDirectory: functionDirectory, report: report)
       let metadata: [String: Any] = [
         "fingerprint": fingerprint, "runtime": manifest.runtime, "python": choice.interpreter.version,
         "interpreter": choice.interpreter.path,
@@ -113,7 +123,7 @@ public struct EnvironmentBuilder: Sendable {
   }
 
   private func create(
-    at path: String, interpreter: PythonInterpreter, functionDirectory: String,
+    at path: String, interpreter: PythonInterpreter, baseRequirement: String, functionDirectory: String,
     report: @escaping @Sendable (BuildEvent) -> Void
   ) throws {
     report(.step("Creating a Python \(interpreter.version) environment"))
@@ -128,12 +138,13 @@ public struct EnvironmentBuilder: Sendable {
     // can be renamed after pip has written absolute paths into `bin/`.
     var arguments = [
       "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
-      Self.frameworkRequirement,
+      baseRequirement,
     ]
     if FileManager.default.fileExists(atPath: "\(functionDirectory)/requirements.txt") {
       arguments += ["-r", "requirements.txt"]
     }
-    report(.step("Installing functions-framework and requirements.txt"))
+    let package = baseRequirement.prefix { $0.isLetter || $0 == "-" }
+    report(.step("Installing \(package) and requirements.txt"))
     var pipEnvironment = environment
     pipEnvironment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     pipEnvironment["PYTHONDONTWRITEBYTECODE"] = nil

@@ -92,52 +92,60 @@ public struct FunctionServer: Sendable {
   /// Starts the server, waits until it answers HTTP, and returns the running process.
   /// A server that exits or stays silent is reported with the tail of its log, and nothing is left running.
   public func start(_ request: LaunchRequest) async throws -> RunningProcess {
-    guard Ports.isFree(request.port, host: request.host) else {
-      throw RuntimeError.portInUse(host: request.host, port: request.port)
+    try FileManager.default.createDirectory(atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: runtimeDirectory(for: request.manifest.name), withIntermediateDirectories: true,
+      attributes: [.posixPermissions: 0o700])
+    return try await launchDetached(
+      name: request.manifest.name, commandLine: commandLine(for: request),
+      environment: processEnvironment(for: request), directory: request.directory, host: request.host,
+      port: request.port, startTimeout: request.startTimeout)
+  }
+
+  /// Starts `commandLine` in a session of its own with its output appended to the function's log,
+  /// waits until `host:port` answers HTTP, and returns the running process.
+  public func launchDetached(
+    name: String, commandLine: [String], environment: [String: String], directory: String, host: String, port: Int,
+    startTimeout: Duration
+  ) async throws -> RunningProcess {
+    guard Ports.isFree(port, host: host) else {
+      throw RuntimeError.portInUse(host: host, port: port)
     }
-    let stateDirectory = layout.stateDirectory(for: request.manifest.name)
-    let logFile = layout.logFile(for: request.manifest.name)
+    let stateDirectory = layout.stateDirectory(for: name)
+    let logFile = layout.logFile(for: name)
     do {
       try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-      try FileManager.default.createDirectory(atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
-      try FileManager.default.createDirectory(
-        atPath: runtimeDirectory(for: request.manifest.name), withIntermediateDirectories: true,
-        attributes: [.posixPermissions: 0o700])
-      let banner = "--- \(clock.now().rfc3339) starting \(request.manifest.name) on \(request.host):\(request.port)\n"
+      let banner = "--- \(clock.now().rfc3339) starting \(name) on \(host):\(port)\n"
       try appendText(banner, to: logFile)
     } catch {
       throw RuntimeError.io("cannot prepare \(stateDirectory): \(error.localizedDescription)")
     }
 
-    let commandLine = commandLine(for: request)
     let pid = try runner.start(
       ProcessSpec(
-        executable: commandLine[0], arguments: Array(commandLine.dropFirst()),
-        environment: processEnvironment(for: request), workingDirectory: request.directory,
-        output: .appendToFile(logFile), startsNewSession: true))
+        executable: commandLine[0], arguments: Array(commandLine.dropFirst()), environment: environment,
+        workingDirectory: directory, output: .appendToFile(logFile), startsNewSession: true))
     let process = RunningProcess(
-      pid: pid, processGroup: pid, startTime: ProcessControl.startTime(of: pid), host: request.host,
-      port: request.port, startedAt: clock.now())
+      pid: pid, processGroup: pid, startTime: ProcessControl.startTime(of: pid), host: host, port: port,
+      startedAt: clock.now())
 
-    let deadline = ContinuousClock.now + request.startTimeout
+    let deadline = ContinuousClock.now + startTimeout
     while true {
       if let termination = ProcessRunner.poll(pid) {
         _ = ProcessControl.signalGroup(pid, SIGKILL)
         throw RuntimeError.crashedOnStart(
-          name: request.manifest.name, termination: termination, logTail: LogFile.tail(logFile, lines: 15),
-          logFile: logFile)
+          name: name, termination: termination, logTail: LogFile.tail(logFile, lines: 15), logFile: logFile)
       }
       // A TCP connect is cheap enough to poll often; the HTTP request then confirms the server answers.
-      if Ports.acceptsConnections(host: request.host, port: request.port), await answers(process.url) {
-        // Keep the server alive after this process exits without waiting for it: it has its own session.
+      if Ports.acceptsConnections(host: host, port: port), await answers(process.url) {
+        // The server has a session of its own, so it keeps running after this process exits.
         return process
       }
       if ContinuousClock.now >= deadline {
         await stop(process, grace: .seconds(2))
         _ = ProcessRunner.poll(pid)
-        let seconds = Int(request.startTimeout.components.seconds)
         throw RuntimeError.startTimedOut(
-          name: request.manifest.name, seconds: seconds, logTail: LogFile.tail(logFile, lines: 15),
+          name: name, seconds: Int(startTimeout.components.seconds), logTail: LogFile.tail(logFile, lines: 15),
           logFile: logFile)
       }
       try? await Task.sleep(for: .milliseconds(5))

@@ -12,11 +12,14 @@ public struct StartOptions: Sendable {
   /// An env file from `--env-file`, which must exist.
   public var envFile: String?
   public var startTimeout: Duration
+  /// The AWS Region a Lambda function reports (`AWS_REGION`, ARNs).
+  public var region: String
 
   public init(
     host: String = "127.0.0.1", port: Int? = nil, overrides: [(String, String)] = [], envFile: String? = nil,
-    startTimeout: Duration = .seconds(60)
+    startTimeout: Duration = .seconds(60), region: String = "us-east-1"
   ) {
+    self.region = region
     self.host = host
     self.port = port
     self.overrides = overrides
@@ -27,8 +30,16 @@ public struct StartOptions: Sendable {
 
 /// The result of a build.
 public struct BuildOutcome: Sendable {
-  public let environment: PreparedEnvironment
+  /// The Python environment; nil for Node.js and custom runtimes.
+  public let environment: PreparedEnvironment?
+  /// The Node.js runtime client, for Node.js functions.
+  public let nodeBootstrap: String?
   public let manifest: Manifest
+
+  /// Whether this build created something new.
+  public var didWork: Bool { environment?.wasCreated ?? false }
+  /// Where the build put its result, for messages.
+  public var location: String { environment?.directory ?? nodeBootstrap ?? "the function's directory" }
 }
 
 /// Builds, starts and stops registered functions, keeping the registry in step.
@@ -36,11 +47,14 @@ public struct LocalFunctions: Sendable {
   let registry: Registry
   let builder: EnvironmentBuilder
   let server: FunctionServer
+  /// The `functions` executable, started again in the background to serve Lambda functions.
+  let toolExecutable: String
 
-  public init(registry: Registry, builder: EnvironmentBuilder, server: FunctionServer) {
+  public init(registry: Registry, builder: EnvironmentBuilder, server: FunctionServer, toolExecutable: String) {
     self.registry = registry
     self.builder = builder
     self.server = server
+    self.toolExecutable = toolExecutable
   }
 
   /// Prepares the function's environment and records it; `new` and `stopped` functions become `built`.
@@ -48,17 +62,26 @@ public struct LocalFunctions: Sendable {
     _ entry: RegistryEntry, manifest: Manifest, force: Bool = false,
     report: @escaping @Sendable (BuildEvent) -> Void
   ) throws -> BuildOutcome {
-    let environment = try builder.prepare(
-      manifest: manifest, directory: entry.directory, force: force, report: report)
+    var environment: PreparedEnvironment?
+    var nodeBootstrap: String?
+    switch manifest.runtimeFamily {
+    case .python:
+      environment = try builder.prepare(manifest: manifest, directory: entry.directory, force: force, report: report)
+    case .node:
+      nodeBootstrap = try NodeBootstrap.install(in: builder.layout.cacheDirectory + "/runtime")
+    case .custom:
+      // The bootstrap is checked when an instance starts, where Lambda reports a missing one.
+      break
+    }
     try registry.updateEntry(named: entry.name) { entry in
-      entry.environmentFingerprint = environment.fingerprint
+      entry.environmentFingerprint = environment?.fingerprint
       entry.runtime = manifest.runtime
       entry.trigger = manifest.trigger.summary
       if entry.state == .new || entry.state == .stopped || entry.state == .crashed && entry.process == nil {
         entry.state = .built
       }
     }
-    return BuildOutcome(environment: environment, manifest: manifest)
+    return BuildOutcome(environment: environment, nodeBootstrap: nodeBootstrap, manifest: manifest)
   }
 
   /// Returns the function's variables with precedence, lowest first: manifest, env file, overrides.
@@ -93,11 +116,18 @@ public struct LocalFunctions: Sendable {
       guard let free = Ports.findFreePort(host: options.host) else { throw RuntimeError.noFreePort(host: options.host) }
       port = free
     }
-    let request = LaunchRequest(
-      manifest: build.manifest, directory: entry.directory, environment: build.environment, variables: variables,
-      host: options.host, port: port, startTimeout: options.startTimeout)
     do {
-      let process = try await server.start(request)
+      let process: RunningProcess
+      switch build.manifest.provider {
+      case .gcp:
+        guard let environment = build.environment else { throw RuntimeError.io("\(entry.name) is not built") }
+        let request = LaunchRequest(
+          manifest: build.manifest, directory: entry.directory, environment: environment, variables: variables,
+          host: options.host, port: port, startTimeout: options.startTimeout)
+        process = try await server.start(request)
+      case .aws:
+        process = try await startLambda(entry, build: build, variables: variables, options: options, port: port)
+      }
       try registry.updateEntry(named: entry.name) { entry in
         entry.state = .running
         entry.process = process
@@ -111,6 +141,25 @@ public struct LocalFunctions: Sendable {
       }
       throw error
     }
+  }
+
+  /// Starts the background process that serves a Lambda function's Invoke API and HTTP gateway.
+  private func startLambda(
+    _ entry: RegistryEntry, build: BuildOutcome, variables: [String: String], options: StartOptions, port: Int
+  ) async throws -> RunningProcess {
+    let layout = builder.layout
+    let configPath = LambdaServiceConfig.path(in: layout, name: entry.name)
+    try FileManager.default.createDirectory(
+      atPath: layout.stateDirectory(for: entry.name), withIntermediateDirectories: true)
+    let config = LambdaServiceConfig(
+      name: entry.name, manifestPath: entry.manifestPath, directory: entry.directory,
+      environmentDirectory: build.environment?.directory, nodeBootstrap: build.nodeBootstrap, variables: variables,
+      region: options.region, host: options.host, port: port, logFile: layout.logFile(for: entry.name))
+    try config.write(to: configPath)
+    return try await server.launchDetached(
+      name: entry.name, commandLine: [toolExecutable, "serve-lambda", configPath],
+      environment: server.hostEnvironment, directory: entry.directory, host: options.host, port: port,
+      startTimeout: options.startTimeout)
   }
 
   /// Stops the function's process group if it runs, and records it as stopped.

@@ -1,0 +1,211 @@
+import Basics
+import Foundation
+import FunctionsCore
+import Synchronization
+
+/// Everything needed to start instances of one Lambda function.
+public struct LambdaFunctionConfiguration: Sendable {
+  public var name: String
+  public var manifest: Manifest
+  public var directory: String
+  /// The prepared Python environment, for Python runtimes.
+  public var environmentDirectory: String?
+  /// The Node.js bootstrap script, for Node.js runtimes.
+  public var nodeBootstrap: String?
+  /// The function's own variables after precedence was applied.
+  public var variables: [String: String]
+  public var region: String
+  public var accountID: String = "123456789012"
+  public var logFile: String
+  /// The tool's environment, for `PATH`, locale and proxy settings.
+  public var hostEnvironment: [String: String]
+
+  public init(
+    name: String, manifest: Manifest, directory: String, environmentDirectory: String?, nodeBootstrap: String?,
+    variables: [String: String], region: String, logFile: String, hostEnvironment: [String: String]
+  ) {
+    self.name = name
+    self.manifest = manifest
+    self.directory = directory
+    self.environmentDirectory = environmentDirectory
+    self.nodeBootstrap = nodeBootstrap
+    self.variables = variables
+    self.region = region
+    self.logFile = logFile
+    self.hostEnvironment = hostEnvironment
+  }
+
+  public var functionARN: String { "arn:aws:lambda:\(region):\(accountID):function:\(name)" }
+  public var timeout: Duration { .seconds(manifest.aws.timeoutSeconds) }
+  public var logGroup: String { "/aws/lambda/\(name)" }
+
+  /// Returns the command line that starts the runtime, or the error Lambda reports when it cannot start.
+  func commandLine() -> Result<[String], LaunchFailure> {
+    switch manifest.runtimeFamily {
+    case .python:
+      guard let environmentDirectory else { return .failure(.notBuilt) }
+      return .success(["\(environmentDirectory)/bin/python", "-m", "awslambdaric", manifest.handler])
+    case .node:
+      guard let nodeBootstrap else { return .failure(.notBuilt) }
+      guard let node = ExecutableLookup.find("node", environment: hostEnvironment) else {
+        return .failure(.missingNode)
+      }
+      return .success([node, nodeBootstrap])
+    case .custom:
+      let bootstrap = (directory as NSString).appendingPathComponent("bootstrap")
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: bootstrap, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        return .failure(.missingBootstrap(bootstrap))
+      }
+      guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
+        return .failure(.bootstrapNotExecutable(bootstrap))
+      }
+      return .success([bootstrap])
+    }
+  }
+
+  /// Returns the environment Lambda gives a runtime (Lambda developer guide, "Defined runtime environment
+  /// variables"), with the function's variables on top.
+  func processEnvironment(runtimeAPI: String, instanceID: Int, now: Date) -> [String: String] {
+    var environment: [String: String] = [:]
+    for key in ["PATH", "HOME", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"] {
+      if let value = hostEnvironment[key] { environment[key] = value }
+    }
+    if let environmentDirectory {
+      environment["PATH"] = "\(environmentDirectory)/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
+      environment["VIRTUAL_ENV"] = environmentDirectory
+    }
+    let day = Timestamp.format(now).prefix(10).replacingOccurrences(of: "-", with: "/")
+    let streamSuffix = String(format: "%032x", instanceID &* 2_654_435_761 &+ Int(now.timeIntervalSince1970))
+    environment["AWS_LAMBDA_RUNTIME_API"] = runtimeAPI
+    environment["_HANDLER"] = manifest.handler
+    environment["LAMBDA_TASK_ROOT"] = directory
+    environment["LAMBDA_RUNTIME_DIR"] = directory
+    environment["AWS_LAMBDA_FUNCTION_NAME"] = name
+    environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = String(manifest.aws.memorySize)
+    environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
+    environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand"
+    environment["AWS_LAMBDA_LOG_GROUP_NAME"] = logGroup
+    environment["AWS_LAMBDA_LOG_STREAM_NAME"] = "\(day)/[$LATEST]\(streamSuffix.suffix(32))"
+    environment["AWS_REGION"] = region
+    environment["AWS_DEFAULT_REGION"] = region
+    environment["AWS_EXECUTION_ENV"] = "AWS_Lambda_\(manifest.runtime)"
+    environment["LANG"] = "en_US.UTF-8"
+    environment["TZ"] = ":UTC"
+    environment["PYTHONUNBUFFERED"] = "1"
+    for (key, value) in variables { environment[key] = value }
+    return environment
+  }
+}
+
+/// Why an instance could not start, with the error Lambda reports for it.
+enum LaunchFailure: Error, Sendable {
+  case notBuilt
+  case missingNode
+  case missingBootstrap(String)
+  case bootstrapNotExecutable(String)
+  case spawnFailed(String)
+
+  func outcome(requestID: String) -> InvocationOutcome {
+    switch self {
+    case .missingBootstrap(let path):
+      // Lambda's message for a custom runtime without a bootstrap file.
+      .failure(
+        type: "Runtime.InvalidEntrypoint",
+        message: "RequestId: \(requestID) Error: Couldn't find valid bootstrap(s): [\(path)]")
+    case .bootstrapNotExecutable(let path):
+      .failure(
+        type: "Runtime.InvalidEntrypoint",
+        message: "RequestId: \(requestID) Error: fork/exec \(path): permission denied")
+    case .missingNode:
+      .failure(
+        type: "Runtime.InvalidEntrypoint",
+        message: "RequestId: \(requestID) Error: node was not found on PATH; install Node.js 20")
+    case .notBuilt:
+      .failure(type: "Runtime.InvalidEntrypoint", message: "RequestId: \(requestID) Error: the function is not built")
+    case .spawnFailed(let reason):
+      .failure(type: "Runtime.InvalidEntrypoint", message: "RequestId: \(requestID) Error: \(reason)")
+    }
+  }
+}
+
+/// A started instance: the runtime process, its Runtime API server and its output.
+final class LaunchedInstance: Sendable {
+  let instance: RuntimeInstance
+  let server: HTTPServer
+  let pid: pid_t
+  let output: OutputCollector
+
+  init(instance: RuntimeInstance, server: HTTPServer, pid: pid_t, output: OutputCollector) {
+    self.instance = instance
+    self.server = server
+    self.pid = pid
+    self.output = output
+  }
+
+  /// The peak resident memory of the runtime process in MB (`VmHWM`), as Lambda's REPORT line shows it.
+  var maxMemoryUsedMB: Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return nil }
+    let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+    return max(1, kilobytes / 1024)
+  }
+}
+
+/// Starts runtime instances of one function.
+struct InstanceLauncher: Sendable {
+  let configuration: LambdaFunctionConfiguration
+  let logWriter: LogWriter
+  let runner = ProcessRunner()
+
+  /// Starts instance `id`; `onExit` runs on a background thread when its process ends.
+  func launch(id: Int, onExit: @escaping @Sendable (RuntimeInstance, ProcessTermination) -> Void) throws(LaunchFailure)
+    -> LaunchedInstance
+  {
+    let commandLine: [String]
+    switch configuration.commandLine() {
+    case .success(let line): commandLine = line
+    case .failure(let failure): throw failure
+    }
+
+    let processID = Mutex<pid_t>(0)
+    let instance = RuntimeInstance(id: id) {
+      let pid = processID.withLock { $0 }
+      // The runtime may have started children of its own; they share its process group.
+      if pid > 0 { kill(-pid, SIGKILL) }
+    }
+    let api = RuntimeAPI(instance: instance)
+    let server = HTTPServer(host: "127.0.0.1", port: 0) { request in await api.handle(request) }
+    let port: Int
+    do {
+      port = try server.start()
+    } catch {
+      throw .spawnFailed("cannot start the Runtime API: \(error)")
+    }
+
+    let environment = configuration.processEnvironment(runtimeAPI: "127.0.0.1:\(port)", instanceID: id, now: Date())
+    let spec = ProcessSpec(
+      executable: commandLine[0], arguments: Array(commandLine.dropFirst()), environment: environment,
+      workingDirectory: configuration.directory)
+    let started: (pid: pid_t, output: Int32)
+    do {
+      started = try runner.startPiped(spec, ownProcessGroup: true)
+    } catch {
+      Task { await server.stop() }
+      throw .spawnFailed("\(error)")
+    }
+    processID.withLock { $0 = started.pid }
+    let output = OutputCollector(descriptor: started.output, writer: logWriter)
+    output.start()
+
+    let pid = started.pid
+    Thread.detachNewThread {
+      let termination = ProcessRunner.wait(for: pid)
+      output.waitUntilDrained()
+      onExit(instance, termination)
+      Task { await server.stop() }
+    }
+    return LaunchedInstance(instance: instance, server: server, pid: pid, output: output)
+  }
+}

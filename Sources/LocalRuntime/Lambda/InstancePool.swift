@@ -1,0 +1,144 @@
+import Basics
+import Foundation
+
+/// Runs invocations on runtime instances, one invocation per instance at a time, as Lambda does.
+///
+/// Idle (warm) instances are reused first. Without one, a new instance starts while fewer than
+/// `maxInstances` exist; beyond that, invocations wait in arrival order. An instance whose process ends
+/// is replaced by the next invocation that needs one.
+actor InstancePool {
+  private let launcher: InstanceLauncher
+  private let maxInstances: Int
+  private var launched: [Int: LaunchedInstance] = [:]
+  private var idle: [Int] = []
+  private var waiting: [CheckedContinuation<Void, Never>] = []
+  private var nextID = 1
+  private var isShutDown = false
+
+  init(launcher: InstanceLauncher, maxInstances: Int) {
+    self.launcher = launcher
+    self.maxInstances = max(1, maxInstances)
+  }
+
+  var configuration: LambdaFunctionConfiguration { launcher.configuration }
+
+  /// Runs one invocation and returns its outcome with its log.
+  func invoke(_ invocation: LambdaInvocation) async -> InvocationResult {
+    let writer = launcher.logWriter
+    let launchedInstance: LaunchedInstance
+    var isColdStart = false
+    switch await acquire() {
+    case .success(let acquired):
+      launchedInstance = acquired.instance
+      isColdStart = acquired.isNew
+    case .failure(let failure):
+      let outcome = failure.outcome(requestID: invocation.requestID)
+      let log = "START RequestId: \(invocation.requestID) Version: $LATEST\n"
+        + (outcome.errorSummary.map { "\($0.message)\n\($0.type)\n" } ?? "")
+        + "END RequestId: \(invocation.requestID)\n"
+      writer.write(Data(log.utf8))
+      return InvocationResult(outcome: outcome, requestID: invocation.requestID, log: log)
+    }
+
+    let start = "START RequestId: \(invocation.requestID) Version: $LATEST\n"
+    writer.write(Data(start.utf8))
+    launchedInstance.output.beginCapture()
+    let began = ContinuousClock.now
+    let outcome = await launchedInstance.instance.run(invocation, timeout: launcher.configuration.timeout)
+    let elapsed = ContinuousClock.now - began
+    let printed = launchedInstance.output.endCapture()
+
+    var trailer = ""
+    if case .functionError(_, let errorType) = outcome, errorType == "Sandbox.Timedout" {
+      trailer += "\(Timestamp.format(Date())) \(invocation.requestID) Task timed out after "
+        + "\(Self.seconds(launcher.configuration.timeout)) seconds\n"
+    }
+    trailer += "END RequestId: \(invocation.requestID)\n"
+    var report = "REPORT RequestId: \(invocation.requestID)\tDuration: \(Self.milliseconds(elapsed)) ms"
+    report += "\tBilled Duration: \(Int((Self.millisecondsValue(elapsed)).rounded(.up))) ms"
+    report += "\tMemory Size: \(launcher.configuration.manifest.aws.memorySize) MB"
+    if let used = launchedInstance.maxMemoryUsedMB { report += "\tMax Memory Used: \(used) MB" }
+    if isColdStart, let initDuration = await launchedInstance.instance.initDuration {
+      report += "\tInit Duration: \(Self.milliseconds(initDuration)) ms"
+    }
+    trailer += report + "\t\n"
+    writer.write(Data(trailer.utf8))
+
+    await release(launchedInstance)
+    let log = start + String(decoding: printed, as: UTF8.self) + trailer
+    return InvocationResult(outcome: outcome, requestID: invocation.requestID, log: log)
+  }
+
+  /// Stops every instance.
+  func shutDown() async {
+    isShutDown = true
+    for launchedInstance in launched.values {
+      await launchedInstance.instance.stop()
+      await launchedInstance.server.stop()
+    }
+    launched = [:]
+    idle = []
+    for waiter in waiting { waiter.resume() }
+    waiting = []
+  }
+
+  /// The number of instances that exist now, busy or idle.
+  var instanceCount: Int { launched.count }
+
+  private func acquire() async -> Result<(instance: LaunchedInstance, isNew: Bool), LaunchFailure> {
+    while true {
+      if isShutDown { return .failure(.spawnFailed("the function is stopping")) }
+      while let id = idle.popLast() {
+        if let warm = launched[id], await !warm.instance.isStopped { return .success((warm, false)) }
+      }
+      if launched.count < maxInstances {
+        let id = nextID
+        nextID += 1
+        do {
+          let started = try launcher.launch(id: id) { [weak self] instance, termination in
+            Task { await self?.instanceExited(id: id, instance: instance, termination: termination) }
+          }
+          launched[id] = started
+          return .success((started, true))
+        } catch {
+          return .failure(error)
+        }
+      }
+      await withCheckedContinuation { waiting.append($0) }
+    }
+  }
+
+  private func release(_ launchedInstance: LaunchedInstance) async {
+    let id = await launchedInstance.instance.id
+    if await launchedInstance.instance.isStopped {
+      launched[id] = nil
+    } else if launched[id] != nil {
+      idle.append(id)
+    }
+    wakeOne()
+  }
+
+  private func instanceExited(id: Int, instance: RuntimeInstance, termination: ProcessTermination) async {
+    await instance.processExited(termination)
+    launched[id] = nil
+    idle.removeAll { $0 == id }
+    wakeOne()
+  }
+
+  private func wakeOne() {
+    guard !waiting.isEmpty else { return }
+    waiting.removeFirst().resume()
+  }
+
+  static func millisecondsValue(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+  }
+
+  static func milliseconds(_ duration: Duration) -> String {
+    String(format: "%.2f", millisecondsValue(duration))
+  }
+
+  static func seconds(_ duration: Duration) -> String {
+    String(format: "%.2f", millisecondsValue(duration) / 1000)
+  }
+}

@@ -1,0 +1,107 @@
+import Basics
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Appends lines to a function's log file from any thread.
+final class LogWriter: Sendable {
+  private let handle: Mutex<FileHandle?>
+
+  init(path: String) {
+    if !FileManager.default.fileExists(atPath: path) {
+      _ = FileManager.default.createFile(atPath: path, contents: nil)
+    }
+    let handle = FileHandle(forWritingAtPath: path)
+    _ = try? handle?.seekToEnd()
+    self.handle = Mutex(handle)
+  }
+
+  func write(_ data: Data) {
+    handle.withLock { handle in
+      _ = try? handle?.seekToEnd()
+      try? handle?.write(contentsOf: data)
+    }
+  }
+
+  func line(_ text: String) {
+    write(Data((text + "\n").utf8))
+  }
+}
+
+/// Reads a runtime's merged stdout and stderr, copies it to the function's log, and keeps the lines
+/// written while an invocation runs so the Invoke API can return them (`LogType: Tail`).
+final class OutputCollector: Sendable {
+  private struct Capture {
+    var isActive = false
+    var data = Data()
+    var isReading = false
+    var isClosed = false
+  }
+
+  private let descriptor: Int32
+  private let writer: LogWriter
+  private let capture = Mutex(Capture())
+
+  init(descriptor: Int32, writer: LogWriter) {
+    self.descriptor = descriptor
+    self.writer = writer
+  }
+
+  func start() {
+    let descriptor = self.descriptor
+    Thread.detachNewThread { [self] in
+      var buffer = [UInt8](repeating: 0, count: 65536)
+      while true {
+        let count = read(descriptor, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        capture.withLock { $0.isReading = true }
+        let data = Data(buffer[0..<count])
+        writer.write(data)
+        capture.withLock { state in
+          if state.isActive { state.data.append(data) }
+          state.isReading = false
+        }
+      }
+      close(descriptor)
+      capture.withLock { $0.isClosed = true }
+    }
+  }
+
+  /// Starts keeping output for an invocation.
+  func beginCapture() {
+    capture.withLock { state in
+      state.isActive = true
+      state.data = Data()
+    }
+  }
+
+  /// Stops keeping output and returns what was written since `beginCapture()`.
+  ///
+  /// A runtime prints and then posts its response, so the last lines can still be in the pipe when the
+  /// response arrives; this waits up to 50 ms for the pipe to drain first.
+  func endCapture() -> Data {
+    waitUntilDrained(limit: .milliseconds(50))
+    return capture.withLock { state in
+      state.isActive = false
+      defer { state.data = Data() }
+      return state.data
+    }
+  }
+
+  /// Waits until the pipe holds no unread bytes and the reader is idle, or the pipe is closed.
+  func waitUntilDrained(limit: Duration = .seconds(1)) {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+      let (isReading, isClosed) = capture.withLock { ($0.isReading, $0.isClosed) }
+      if isClosed { return }
+      var available: Int32 = 0
+      let queried = ioctl(descriptor, UInt(FIONREAD), &available)
+      if queried == 0 && available == 0 && !isReading { return }
+      usleep(500)
+    }
+  }
+}

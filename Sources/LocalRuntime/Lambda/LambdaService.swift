@@ -1,0 +1,106 @@
+import Basics
+import Foundation
+import FunctionsCore
+
+/// The local endpoint of one Lambda function: the Invoke API for every function, and for HTTP
+/// functions a gateway that turns each request into the configured event and the result back into a
+/// response.
+public final class LambdaService: Sendable {
+  let pool: InstancePool
+  let configuration: LambdaFunctionConfiguration
+  let invokeAPI: InvokeAPI
+  let server: HTTPServer
+
+  public init(configuration: LambdaFunctionConfiguration, host: String, port: Int) {
+    let writer = LogWriter(path: configuration.logFile)
+    let pool = InstancePool(
+      launcher: InstanceLauncher(configuration: configuration, logWriter: writer),
+      maxInstances: configuration.manifest.aws.maxConcurrency)
+    let invokeAPI = InvokeAPI(pool: pool, configuration: configuration)
+    self.pool = pool
+    self.configuration = configuration
+    self.invokeAPI = invokeAPI
+    // Requests up to 10 MB reach the handlers, which apply Lambda's 6 MB limit with its own messages.
+    let limits = HTTPServer.Limits(
+      maxBodyBytes: 10 * 1024 * 1024,
+      bodyTooLarge: { limit in
+        InvokeAPI.error(
+          413, type: "RequestEntityTooLargeException",
+          message: "Request must be smaller than \(LambdaLimits.synchronousPayloadBytes) bytes for the InvokeFunction operation",
+          requestID: LambdaInvocation.makeRequestID())
+      })
+    let gateway = Gateway(pool: pool, configuration: configuration)
+    server = HTTPServer(host: host, port: port, limits: limits) { request in
+      if InvokeAPI.matches(request) { return await invokeAPI.handle(request) }
+      return await gateway.handle(request)
+    }
+  }
+
+  /// Starts listening and returns the bound port.
+  public func start() throws -> Int { try server.start() }
+
+  /// Stops listening and stops every instance.
+  public func stop() async {
+    await server.stop()
+    await pool.shutDown()
+  }
+}
+
+/// The HTTP gateway: API Gateway (HTTP or REST API) or a function URL, by the manifest's event source.
+struct Gateway: Sendable {
+  let pool: InstancePool
+  let configuration: LambdaFunctionConfiguration
+
+  func handle(_ request: HTTPRequest) async -> HTTPResponse {
+    guard configuration.manifest.trigger == .http else {
+      let message =
+        "\(configuration.name) has no HTTP trigger; invoke it through the Lambda Invoke API: "
+        + "POST \(InvokeAPI.pathPrefix)\(configuration.name)/invocations"
+      return HTTPResponse.json(404, (try? JSONSerialization.data(withJSONObject: ["message": message])) ?? Data())
+    }
+    let source = configuration.manifest.aws.httpEventSource
+    let now = Date()
+    let gatewayRequest = GatewayRequest(
+      method: request.method, rawPath: request.path, rawQuery: request.rawQuery, headers: request.headers,
+      body: request.body, sourceIP: request.remoteAddress, time: now,
+      requestID: LambdaInvocation.makeRequestID(), httpVersion: request.version)
+    let context = GatewayContext(
+      accountID: configuration.accountID, apiID: Self.apiID(for: configuration.name),
+      region: configuration.region, functionName: configuration.name, domainName: request.header("Host") ?? "localhost")
+    let event = APIGatewayEvents.makeEvent(gatewayRequest, source: source, context: context)
+    guard event.count <= LambdaLimits.synchronousPayloadBytes else {
+      return Self.response(APIGatewayEvents.failureResponse(.payloadTooLarge, source: source))
+    }
+
+    let invocation = LambdaInvocation(
+      requestID: LambdaInvocation.makeRequestID(), payload: event,
+      deadlineMilliseconds: Int64(now.timeIntervalSince1970 * 1000) + Int64(configuration.manifest.aws.timeoutSeconds) * 1000,
+      invokedFunctionARN: configuration.functionARN, traceID: LambdaInvocation.makeTraceID(now: now))
+    let result = await pool.invoke(invocation)
+    switch result.outcome {
+    case .success(let body):
+      switch APIGatewayEvents.makeResponse(fromResult: body, source: source) {
+      case .success(let response): return Self.response(response)
+      case .failure(let failure): return Self.response(APIGatewayEvents.failureResponse(failure, source: source))
+      }
+    case .functionError:
+      let summary = result.outcome.errorSummary ?? ("Unhandled", "")
+      let failure: GatewayFailure =
+        switch summary.type {
+        case "Sandbox.Timedout": .timeout
+        case "Function.ResponseSizeTooLarge": .payloadTooLarge
+        default: .handlerError(errorType: summary.type, errorMessage: summary.message)
+        }
+      return Self.response(APIGatewayEvents.failureResponse(failure, source: source))
+    }
+  }
+
+  static func response(_ response: GatewayResponse) -> HTTPResponse {
+    HTTPResponse(status: response.status, headers: response.headers, body: response.body)
+  }
+
+  /// A stable ten-character API ID derived from the function name, like the IDs API Gateway assigns.
+  static func apiID(for name: String) -> String {
+    String(SHA256.hexDigest(of: name).prefix(10))
+  }
+}

@@ -1,0 +1,104 @@
+import Basics
+import Foundation
+import FunctionsCore
+
+/// What `functions run` hands to the background process that serves a Lambda function. It is written to
+/// the function's state directory with mode 0600, because it carries the function's variables.
+public struct LambdaServiceConfig: Codable, Sendable {
+  public var name: String
+  public var manifestPath: String
+  public var directory: String
+  public var environmentDirectory: String?
+  public var nodeBootstrap: String?
+  public var variables: [String: String]
+  public var region: String
+  public var host: String
+  public var port: Int
+  public var logFile: String
+
+  public init(
+    name: String, manifestPath: String, directory: String, environmentDirectory: String?, nodeBootstrap: String?,
+    variables: [String: String], region: String, host: String, port: Int, logFile: String
+  ) {
+    self.name = name
+    self.manifestPath = manifestPath
+    self.directory = directory
+    self.environmentDirectory = environmentDirectory
+    self.nodeBootstrap = nodeBootstrap
+    self.variables = variables
+    self.region = region
+    self.host = host
+    self.port = port
+    self.logFile = logFile
+  }
+
+  public static func path(in layout: StateLayout, name: String) -> String {
+    layout.stateDirectory(for: name) + "/service.json"
+  }
+
+  public func write(to path: String) throws {
+    try AtomicFile.write(try JSONFormat.encoder().encode(self), to: path, permissions: 0o600)
+  }
+
+  public static func read(from path: String) throws -> LambdaServiceConfig {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw RuntimeError.io("cannot read \(path); start the function with 'functions run'")
+    }
+    return try JSONFormat.decoder().decode(LambdaServiceConfig.self, from: data)
+  }
+}
+
+/// Runs a Lambda function's local endpoint in the foreground until SIGTERM or SIGINT: the body of the
+/// hidden `functions serve-lambda` command that `functions run` starts in the background.
+public enum LambdaServiceRunner {
+  public static func run(configPath: String, hostEnvironment: [String: String]) async throws {
+    let config = try LambdaServiceConfig.read(from: configPath)
+    let manifest = try ManifestReader.load(path: config.manifestPath).manifest
+    let configuration = LambdaFunctionConfiguration(
+      name: config.name, manifest: manifest, directory: config.directory,
+      environmentDirectory: config.environmentDirectory, nodeBootstrap: config.nodeBootstrap,
+      variables: config.variables, region: config.region, logFile: config.logFile, hostEnvironment: hostEnvironment)
+    let service = LambdaService(configuration: configuration, host: config.host, port: config.port)
+    let port = try service.start()
+    print("Lambda endpoint for \(config.name) listening on \(config.host):\(port) (Invoke API and HTTP gateway)")
+
+    // Block the termination signals and wait for one on a dispatch source.
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      let resumed = SignalLatch(continuation)
+      for number in [SIGTERM, SIGINT] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { resumed.fire() }
+        source.resume()
+        resumed.keep(source)
+      }
+    }
+    print("Stopping \(config.name)")
+    await service.stop()
+  }
+}
+
+/// Resumes a continuation once, from whichever signal arrives first.
+private final class SignalLatch: @unchecked Sendable {
+  private let lock = NSLock()
+  private var continuation: CheckedContinuation<Void, Never>?
+  private var sources: [DispatchSourceSignal] = []
+
+  init(_ continuation: CheckedContinuation<Void, Never>) {
+    self.continuation = continuation
+  }
+
+  func keep(_ source: DispatchSourceSignal) {
+    lock.lock()
+    sources.append(source)
+    lock.unlock()
+  }
+
+  func fire() {
+    lock.lock()
+    let continuation = self.continuation
+    self.continuation = nil
+    lock.unlock()
+    continuation?.resume()
+  }
+}

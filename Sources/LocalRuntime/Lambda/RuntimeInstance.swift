@@ -1,0 +1,158 @@
+import Basics
+import Foundation
+
+/// One running copy of a function's runtime with its own Runtime API endpoint.
+///
+/// It runs one invocation at a time, as a Lambda execution environment does. The runtime client
+/// long-polls `GET …/invocation/next`; `run(_:)` hands it an invocation and suspends until the client
+/// posts a response or an error, the deadline passes, or the process exits.
+actor RuntimeInstance {
+  enum State {
+    /// The process is starting; it has not asked for work yet.
+    case starting
+    /// Waiting for work, with the runtime's `/next` request parked when it has arrived.
+    case idle
+    /// Running an invocation.
+    case busy(requestID: String)
+    /// The process ended or was stopped; the instance takes no more work.
+    case stopped
+  }
+
+  let id: Int
+  private(set) var state: State = .starting
+  private var parkedNext: CheckedContinuation<LambdaInvocation?, Never>?
+  /// An invocation assigned before the runtime asked for it.
+  private var pendingInvocation: LambdaInvocation?
+  private var resultContinuation: CheckedContinuation<InvocationOutcome, Never>?
+  private var initError: Data?
+  private var timeoutTask: Task<Void, Never>?
+  /// Whether this instance has finished at least one invocation (the next ones are warm).
+  private(set) var hasServed = false
+  let launchedAt: ContinuousClock.Instant
+  private(set) var firstNextAt: ContinuousClock.Instant?
+  private let killProcess: @Sendable () -> Void
+
+  init(id: Int, killProcess: @escaping @Sendable () -> Void) {
+    self.id = id
+    self.killProcess = killProcess
+    launchedAt = .now
+  }
+
+  var isStopped: Bool {
+    if case .stopped = state { return true }
+    return false
+  }
+
+  /// The time from launch to the runtime's first `/next`: Lambda's "Init Duration".
+  var initDuration: Duration? { firstNextAt.map { $0 - launchedAt } }
+
+  /// Runs `invocation` and returns how it ended. A timeout kills the process.
+  func run(_ invocation: LambdaInvocation, timeout: Duration) async -> InvocationOutcome {
+    if case .stopped = state {
+      return initError.map { .functionError(document: $0, errorType: Self.errorType(of: $0)) }
+        ?? .failure(type: "Runtime.ExitError", message: "RequestId: \(invocation.requestID) Error: Runtime exited")
+    }
+    return await withCheckedContinuation { continuation in
+      resultContinuation = continuation
+      state = .busy(requestID: invocation.requestID)
+      if let parked = parkedNext {
+        parkedNext = nil
+        parked.resume(returning: invocation)
+      } else {
+        pendingInvocation = invocation
+      }
+      let requestID = invocation.requestID
+      timeoutTask = Task { [weak self] in
+        try? await Task.sleep(for: timeout)
+        guard !Task.isCancelled else { return }
+        await self?.timedOut(requestID: requestID, after: timeout)
+      }
+    }
+  }
+
+  /// Answers the runtime's `GET /next`: the pending invocation, or the next one assigned.
+  /// Returns nil when the instance stops while waiting.
+  func nextInvocation() async -> LambdaInvocation? {
+    if firstNextAt == nil { firstNextAt = .now }
+    if case .stopped = state { return nil }
+    if case .starting = state { state = .idle }
+    if let pending = pendingInvocation {
+      pendingInvocation = nil
+      return pending
+    }
+    // A runtime that polls again while an earlier poll is parked replaces it.
+    parkedNext?.resume(returning: nil)
+    return await withCheckedContinuation { parkedNext = $0 }
+  }
+
+  /// Records the runtime's response for `requestID`. Returns false for an unknown request ID.
+  func complete(requestID: String, outcome: InvocationOutcome) -> Bool {
+    guard case .busy(let current) = state, current == requestID else { return false }
+    finish(with: outcome, nextState: .idle)
+    hasServed = true
+    return true
+  }
+
+  /// Records an `/init/error`: the invocation waiting for this instance fails with it at once.
+  func failInitialization(document: Data) {
+    initError = document
+    if resultContinuation != nil {
+      finish(with: .functionError(document: document, errorType: Self.errorType(of: document)), nextState: .stopped)
+    } else {
+      state = .stopped
+    }
+  }
+
+  /// Records that the process ended, failing a running invocation the way Lambda reports it.
+  func processExited(_ termination: ProcessTermination) {
+    let requestID: String? =
+      if case .busy(let id) = state { id } else { nil }
+    if resultContinuation != nil {
+      let reason =
+        switch termination {
+        case .exited(let code): "exit status \(code)"
+        case .signalled(let signal): signal == SIGKILL ? "signal: killed" : "signal \(signal)"
+        }
+      let outcome: InvocationOutcome =
+        initError.map { .functionError(document: $0, errorType: Self.errorType(of: $0)) }
+        ?? .failure(
+          type: "Runtime.ExitError",
+          message: "RequestId: \(requestID ?? "") Error: Runtime exited with error: \(reason)")
+      finish(with: outcome, nextState: .stopped)
+    }
+    state = .stopped
+    parkedNext?.resume(returning: nil)
+    parkedNext = nil
+  }
+
+  /// Stops the instance: kills the process and releases a parked `/next`.
+  func stop() {
+    state = .stopped
+    killProcess()
+    parkedNext?.resume(returning: nil)
+    parkedNext = nil
+  }
+
+  private func timedOut(requestID: String, after timeout: Duration) {
+    guard case .busy(let current) = state, current == requestID else { return }
+    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+    // Lambda's message for a timeout (Lambda developer guide, "Troubleshoot invocation issues").
+    let message = "RequestId: \(requestID) Error: Task timed out after \(String(format: "%.2f", seconds)) seconds"
+    finish(with: .failure(type: "Sandbox.Timedout", message: message), nextState: .stopped)
+    killProcess()
+  }
+
+  private func finish(with outcome: InvocationOutcome, nextState: State) {
+    timeoutTask?.cancel()
+    timeoutTask = nil
+    state = nextState
+    let continuation = resultContinuation
+    resultContinuation = nil
+    continuation?.resume(returning: outcome)
+  }
+
+  static func errorType(of document: Data) -> String {
+    let object = (try? JSONSerialization.jsonObject(with: document)) as? [String: Any]
+    return (object?["errorType"] as? String) ?? "Unhandled"
+  }
+}
