@@ -65,8 +65,9 @@ public enum AtomicFile {
   public static func write(_ data: Data, to path: String, permissions: mode_t = 0o644) throws {
     let directory = (path as NSString).deletingLastPathComponent
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let temporary = "\(path).tmp-\(getpid())"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
+    // Unique per write, so threads of one process never share a temporary file.
+    let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
     guard descriptor >= 0 else { throw FileError.cannotOpen(path: temporary, errno: errno) }
 
     var failure: Int32 = 0

@@ -112,6 +112,9 @@ public struct ProcessRunner: Sendable {
   ) throws -> ProcessResult {
     var spec = spec
     spec.output = .capture
+    // A timed child leads a process group, so the timer also stops the programs it started, which
+    // would otherwise keep the output pipes open.
+    if timeout != nil && !spec.startsNewSession { spec.startsNewProcessGroup = true }
     let child = try spawn(spec, standardInput: standardInput)
     // The flag stops the timer from signalling a PID that was already reaped and may be reused.
     let isReaped = Arc(Mutex(false))
@@ -120,7 +123,7 @@ public struct ProcessRunner: Sendable {
       let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
       DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
         isReaped.value.withLock { reaped in
-          if !reaped { kill(pid, SIGKILL) }
+          if !reaped { kill(-pid, SIGKILL) }
         }
       }
     }
@@ -283,6 +286,8 @@ public struct ProcessRunner: Sendable {
 
     if inputWriter >= 0, let standardInput {
       let writer = inputWriter
+      // A child that exits without reading its input must not end this process with SIGPIPE.
+      signal(SIGPIPE, SIG_IGN)
       // A separate thread feeds stdin so a child that writes a lot before reading cannot deadlock us.
       Thread.detachNewThread {
         standardInput.withUnsafeBytes { buffer in

@@ -16,7 +16,7 @@ enum AddCommand {
       options: [
         .value("name", valueName: "name", help: "The function's name.", defaultDescription: "the manifest's name, or the directory's name"),
         .value("entry-point", valueName: "function", help: "The Python function to call.", defaultDescription: "the only decorated or top-level function in the source file"),
-        .value("trigger", valueName: "trigger", help: "What starts the function.", defaultDescription: "http", allowedValues: ["http", "pubsub"]),
+        .value("trigger", valueName: "trigger", help: "What starts the function.", defaultDescription: "pubsub for a function decorated with @functions_framework.cloud_event, otherwise http", allowedValues: ["http", "pubsub"]),
         .value("topic", valueName: "topic", help: "The Pub/Sub topic, with --trigger pubsub.", defaultDescription: "the function's name"),
         .value("runtime", valueName: "runtime", help: "The Google Cloud Python runtime.", defaultDescription: Runtimes.defaultRuntime, allowedValues: Runtimes.googleCloudPython),
         .value("source", valueName: "file", help: "The Python source file, relative to the directory.", defaultDescription: "main.py"),

@@ -32,6 +32,9 @@ enum BuildCommand {
     let context = CommandContext(parsed: parsed)
     let name = parsed.argument("name") ?? ""
     let (entry, loaded) = try context.loadFunction(name)
+    if parsed.flag("force"), entry.effectiveState == .running {
+      throw CommandFailure("\(name) is running from the environment --force would replace; stop it first")
+    }
     let started = ContinuousClock.now
     let outcome = try context.build(entry, manifest: loaded.manifest, force: parsed.flag("force"))
     let report = Report(

@@ -79,6 +79,12 @@ struct CommandContext: Sendable {
     let entry = try registry.entry(named: name)
     let loaded = try ManifestReader.load(path: entry.manifestPath)
     for warning in loaded.warnings { diagnostics.warning(warning) }
+    guard loaded.manifest.name == entry.name else {
+      throw CommandFailure(
+        "\(loaded.path) names the function '\(loaded.manifest.name)', but it is registered as '\(entry.name)'; "
+          + "set \"name\" back to '\(entry.name)', or rename it with 'functions remove \(entry.name)' and "
+          + "'functions add \(entry.directory)'")
+    }
     return (entry, loaded)
   }
 

@@ -22,6 +22,8 @@ enum DescribeCommand {
     let name: String
     let state: LocalState
     let url: String?
+    /// For AWS functions, how to call the local Lambda Invoke API.
+    let invokeCommand: String?
     let pid: Int32?
     let directory: String
     let manifestFile: String
@@ -54,7 +56,10 @@ enum DescribeCommand {
     let environmentDirectory = entry.environmentFingerprint.map { context.environmentBuilder().directory(for: $0) }
     let state = entry.effectiveState
     let description = Description(
-      name: name, state: state, url: entry.url, pid: state == .running ? entry.process?.pid : nil,
+      name: name, state: state, url: entry.url,
+      invokeCommand: manifest.provider == .aws
+        ? entry.url.map { "aws lambda invoke --endpoint-url \($0) --function-name \(name) response.json" } : nil,
+      pid: state == .running ? entry.process?.pid : nil,
       directory: entry.directory, manifestFile: loaded.path, logFile: context.layout.logFile(for: name),
       environmentDirectory: environmentDirectory,
       manifest: ManifestView(
@@ -72,6 +77,7 @@ enum DescribeCommand {
       ("URL", description.url ?? "-"),
     ]
     if let pid = description.pid { lines.append(("PID", String(pid))) }
+    if let invokeCommand = description.invokeCommand { lines.append(("Invoke API", invokeCommand)) }
     lines += [
       ("Provider", manifest.provider.rawValue),
       ("Runtime", manifest.runtime),
@@ -83,6 +89,15 @@ enum DescribeCommand {
       ("Log", description.logFile),
       ("Environment", environmentDirectory ?? "not built"),
     ]
+    if manifest.provider == .aws {
+      lines += [
+        ("Memory", "\(manifest.aws.memorySize) MB"),
+        ("Timeout", "\(manifest.aws.timeoutSeconds) s"),
+        ("Architecture", manifest.aws.architecture),
+        ("Instances", "up to \(manifest.aws.maxConcurrency) at once"),
+      ]
+      if manifest.trigger == .http { lines.append(("Event source", manifest.aws.httpEventSource.rawValue)) }
+    }
     if let region = manifest.gcp.region { lines.append(("Region", region)) }
     if let project = manifest.gcp.project { lines.append(("Project", project)) }
     if let memory = manifest.gcp.memory { lines.append(("Memory", memory)) }

@@ -16,7 +16,7 @@ public enum FunctionsCommand {
     Command(
       "functions", abstract: "Create, run, invoke and manage serverless functions locally.",
       options: [
-        .flag("verbose", short: "v", help: "Show debug output, such as the commands functions runs.", isGlobal: true),
+        .flag("verbose", short: "v", help: "Show debug output: the interpreter chosen, pip's output and the server's command line.", isGlobal: true),
         .flag("quiet", short: "q", help: "Show only errors and results.", isGlobal: true),
         .flag("no-color", help: "Never colour the output (NO_COLOR=1 does the same).", isGlobal: true),
       ],

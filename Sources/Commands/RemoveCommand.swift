@@ -34,6 +34,9 @@ enum RemoveCommand {
         throw CommandFailure("\(name) is running; stop it with 'functions stop \(name)' or pass --force")
       }
       try await context.localFunctions().stop(name)
+    } else if entry.process != nil {
+      // A crashed function can leave workers behind in its process group.
+      try await context.localFunctions().stop(name)
     }
     let fingerprint = entry.environmentFingerprint
     let stillShared = try context.registry.update { document -> Bool in
@@ -47,11 +50,19 @@ enum RemoveCommand {
     let manager = FileManager.default
     try? manager.removeItem(atPath: context.layout.stateDirectory(for: name))
     // A cache moved with FUNCTIONS_CACHE_DIR may serve other registries, so its environments stay.
-    if let fingerprint, !stillShared, !context.layout.isCacheShared {
-      let builder = context.environmentBuilder()
-      try? manager.removeItem(atPath: builder.directory(for: fingerprint))
-      try? manager.removeItem(atPath: builder.directory(for: fingerprint) + ".lock")
+    var removed = ["registration", "logs", "state"]
+    var kept = "source files in \(entry.directory)"
+    if let fingerprint {
+      if !stillShared, !context.layout.isCacheShared {
+        let builder = context.environmentBuilder()
+        try? manager.removeItem(atPath: builder.directory(for: fingerprint))
+        try? manager.removeItem(atPath: builder.directory(for: fingerprint) + ".lock")
+        removed.insert("environment", at: 1)
+      } else {
+        kept += " and the environment, which \(stillShared ? "another function uses" : "is in a shared cache")"
+      }
     }
-    context.diagnostics.status("Deleted \(name): its registration, environment, logs and state; source files in \(entry.directory) are kept")
+    let list = removed.dropLast().joined(separator: ", ") + " and " + removed.last!
+    context.diagnostics.status("Deleted \(name)'s \(list); kept its \(kept)")
   }
 }

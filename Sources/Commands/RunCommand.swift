@@ -65,6 +65,12 @@ enum RunCommand {
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
       startTimeout: .seconds(parsed.int("timeout") ?? 60), region: context.awsRegion(for: loaded.manifest))
     context.diagnostics.progress("\(name): starting…")
+    if let environment = outcome.environment, loaded.manifest.provider == .gcp {
+      let preview = LaunchRequest(
+        manifest: loaded.manifest, directory: entry.directory, environment: environment, variables: [:], host: host,
+        port: parsed.int("port") ?? 0)
+      context.diagnostics.debug("server: " + ShellQuoting.join(context.functionServer().commandLine(for: preview)))
+    }
     let logFile = context.layout.logFile(for: name)
     let logOffset = LogFile.size(logFile)
     let process = try await context.localFunctions().start(entry, build: outcome, options: options)

@@ -25,7 +25,9 @@ public enum EnvironmentFile {
 
   public static func parse(_ text: String, path: String) throws(EnvironmentFileError) -> [String: String] {
     var values: [String: String] = [:]
-    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    // Swift reads "\r\n" as one character, so Windows line endings need their own separator.
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    for (index, rawLine) in lines.enumerated() {
       var line = rawLine.trimmingCharacters(in: .whitespaces)
       if line.hasSuffix("\r") { line.removeLast() }
       if line.isEmpty || line.hasPrefix("#") { continue }
@@ -35,7 +37,10 @@ public enum EnvironmentFile {
       }
       let key = line[..<equals].trimmingCharacters(in: .whitespaces)
       guard isValidName(key) else { throw .invalidLine(path: path, line: index + 1, text: line) }
-      values[key] = unquote(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces))
+      guard let value = unquote(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)) else {
+        throw .invalidLine(path: path, line: index + 1, text: line)
+      }
+      values[key] = value
     }
     return values
   }
@@ -55,14 +60,15 @@ public enum EnvironmentFile {
     return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
   }
 
-  private static func unquote(_ value: String) -> String {
-    if value.count >= 2, value.hasPrefix("'"), value.hasSuffix("'") {
-      return String(value.dropFirst().dropLast())
-    }
-    if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+  /// Returns the value without quotes or a trailing comment, or nil when a quoted value is followed by
+  /// anything but a comment.
+  private static func unquote(_ value: String) -> String? {
+    if let quote = value.first, quote == "'" || quote == "\"" {
       var result = ""
       var escaped = false
-      for character in value.dropFirst().dropLast() {
+      var index = value.index(after: value.startIndex)
+      while index < value.endIndex {
+        let character = value[index]
         if escaped {
           switch character {
           case "n": result.append("\n")
@@ -70,13 +76,17 @@ public enum EnvironmentFile {
           default: result.append(character)
           }
           escaped = false
-        } else if character == "\\" {
+        } else if character == "\\" && quote == "\"" {
           escaped = true
+        } else if character == quote {
+          let rest = value[value.index(after: index)...].trimmingCharacters(in: .whitespaces)
+          return rest.isEmpty || rest.hasPrefix("#") ? result : nil
         } else {
           result.append(character)
         }
+        index = value.index(after: index)
       }
-      return result
+      return nil
     }
     // An unquoted value ends at an inline comment (" #").
     if let comment = value.range(of: " #") {

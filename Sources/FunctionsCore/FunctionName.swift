@@ -1,5 +1,6 @@
 /// Function name rules, from Cloud Functions: letters, digits, hyphens and underscores, starting with a
-/// letter, at most 63 characters (gcloud functions deploy reference, positional NAME).
+/// letter and ending with a letter or digit, at most 63 characters (gcloud functions deploy reference,
+/// positional NAME, and the "Deploy a function" page).
 public enum FunctionName {
   public static let maximumLength = 63
 
@@ -16,6 +17,9 @@ public enum FunctionName {
     }
     if let bad = name.unicodeScalars.first(where: { !isAllowed($0) }) {
       return "it contains '\(Character(bad))'; use only letters, digits, hyphens and underscores"
+    }
+    if let last = name.unicodeScalars.last, !isLetter(last), !("0"..."9").contains(last) {
+      return "it must end with a letter or digit, not '\(Character(last))'"
     }
     return nil
   }

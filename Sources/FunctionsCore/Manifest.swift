@@ -149,8 +149,8 @@ public struct Manifest: Equatable, Sendable {
       "provider": provider.rawValue,
       "runtime": runtime,
       "trigger": trigger,
-      "environment": environment,
     ]
+    if !environment.isEmpty { object["environment"] = environment }
     if let envFile { object["envFile"] = envFile }
     switch provider {
     case .gcp:

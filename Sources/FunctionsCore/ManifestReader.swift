@@ -9,6 +9,7 @@ public enum ManifestError: Error, Equatable, CustomStringConvertible, Sendable {
   case missingKey(path: String, keyPath: String, hint: String)
   case invalidValue(path: String, keyPath: String, found: String, expected: String)
   case unsupportedVersion(path: String, found: Int)
+  case topLevelNotObject(path: String, found: String)
 
   public var description: String {
     switch self {
@@ -22,6 +23,8 @@ public enum ManifestError: Error, Equatable, CustomStringConvertible, Sendable {
       return "\(path): missing key '\(keyPath)'; \(hint)"
     case .invalidValue(let path, let keyPath, let found, let expected):
       return "\(path): invalid value \(found) for '\(keyPath)'; expected \(expected)"
+    case .topLevelNotObject(let path, let found):
+      return "\(path): the top level must be a JSON object, not \(found)"
     case .unsupportedVersion(let path, let found):
       return
         "\(path): manifest version \(found) is not supported by this version of functions "
@@ -85,7 +88,7 @@ public enum ManifestReader {
       throw .malformedJSON(path: path, reason: JSONErrorText.describe(error, in: data))
     }
     guard let root = object as? [String: Any] else {
-      throw .malformedJSON(path: path, reason: "the top level must be an object")
+      throw .topLevelNotObject(path: path, found: describe(object))
     }
     var warnings: [String] = []
     let reader = KeyReader(path: path)
@@ -123,7 +126,7 @@ public enum ManifestReader {
     case .gcp:
       let entryHint = "add \"entryPoint\": the name of the Python function to call"
       guard let value = try reader.string(root, "entryPoint", hint: entryHint) else {
-        throw .missingKey(path: path, keyPath: "entryPoint", hint: entryHint)
+        throw .missingKey(path: path, keyPath: "entryPoint", hint: entryHint + caseHint(root, "entryPoint"))
       }
       guard isPythonIdentifier(value) else {
         throw .invalidValue(
@@ -134,7 +137,7 @@ public enum ManifestReader {
       // The handler's form is left to the runtime client, which reports a malformed one as Lambda does.
       let hint = "add \"handler\": the module and function, such as \"app.handler\""
       guard let value = try reader.string(root, "handler"), !value.isEmpty else {
-        throw .missingKey(path: path, keyPath: "handler", hint: hint)
+        throw .missingKey(path: path, keyPath: "handler", hint: hint + caseHint(root, "handler"))
       }
       entryPoint = value
     }
@@ -144,6 +147,12 @@ public enum ManifestReader {
     let environment = try reader.stringMap(root, "environment")
     let envFile = try reader.string(root, "envFile")
     let gcp = try readGoogleCloud(root, reader: reader, warnings: &warnings)
+    if case .pubsub = trigger, let timeout = gcp.timeoutSeconds, timeout > 540 {
+      // Cloud Functions (2nd gen) allows at most 540 s for event-driven functions.
+      throw .invalidValue(
+        path: path, keyPath: "gcp.timeout", found: String(timeout),
+        expected: "a number of seconds from 1 to 540 for a Pub/Sub function")
+    }
     let aws = try readAWS(root, reader: reader, warnings: &warnings)
 
     for key in root.keys.sorted() where !knownTopLevelKeys.contains(key) {
@@ -267,6 +276,12 @@ public enum ManifestReader {
       memory: memory, timeoutSeconds: timeout)
   }
 
+  /// Returns " (found 'entrypoint'; keys are case-sensitive)" when the object has `key` in another case.
+  static func caseHint(_ root: [String: Any], _ key: String) -> String {
+    guard let near = root.keys.first(where: { $0 != key && $0.lowercased() == key.lowercased() }) else { return "" }
+    return " (found '\(near)'; keys are case-sensitive)"
+  }
+
   static func isPythonIdentifier(_ text: String) -> Bool {
     guard let first = text.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else {
       return false
@@ -276,8 +291,14 @@ public enum ManifestReader {
 
   static func quoted(_ text: String) -> String { "\"\(text)\"" }
 
+  /// Whether a `JSONSerialization` value is `true` or `false`, which it reads as a number of a distinct class.
+  static func isBoolean(_ value: Any) -> Bool {
+    String(describing: type(of: value)).contains("Boolean")
+  }
+
   static func describe(_ value: Any) -> String {
-    switch value {
+    if isBoolean(value), let number = value as? NSNumber { return number.boolValue ? "true" : "false" }
+    return switch value {
     case is NSNull: "null"
     case let text as String: quoted(text)
     case is [Any]: "an array"
@@ -312,9 +333,8 @@ struct KeyReader {
       }
       return nil
     }
-    // JSONSerialization reads `true` as a number too; its boolean type is a distinct class.
-    let isBoolean = String(describing: type(of: value)).contains("Boolean")
-    guard let number = value as? NSNumber, !isBoolean, number.doubleValue == number.doubleValue.rounded()
+    guard let number = value as? NSNumber, !ManifestReader.isBoolean(value),
+      number.doubleValue == number.doubleValue.rounded()
     else {
       throw .invalidValue(
         path: path, keyPath: prefix + key, found: ManifestReader.describe(value), expected: "an integer")

@@ -193,8 +193,11 @@ public struct Registry: Sendable {
     guard let root = object as? [String: Any] else {
       throw .corrupt(path: path, reason: "the top level is not an object")
     }
-    guard let version = root["version"] as? Int else {
+    guard let versionValue = root["version"] else {
       throw .corrupt(path: path, reason: "missing key 'version'")
+    }
+    guard let version = versionValue as? Int, !ManifestReader.isBoolean(versionValue) else {
+      throw .corrupt(path: path, reason: "wrong type at 'version'")
     }
     guard version == RegistryDocument.currentVersion else {
       throw .unsupportedVersion(path: path, found: version)

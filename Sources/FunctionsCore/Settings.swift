@@ -3,7 +3,8 @@ import Foundation
 
 /// User settings from `settings.json`: defaults for commands that need a provider, region or project.
 public struct Settings: Codable, Equatable, Sendable {
-  public var version: Int = 1
+  /// The settings format; a file without it is read as version 1.
+  public var version: Int? = 1
   public var defaultProvider: String?
   public var gcpRegion: String?
   public var gcpProject: String?

@@ -113,6 +113,8 @@ public struct FunctionServer: Sendable {
     }
     let stateDirectory = layout.stateDirectory(for: name)
     let logFile = layout.logFile(for: name)
+    // Failure messages show only what this start wrote, not the output of earlier runs.
+    let logOffset = LogFile.size(logFile)
     do {
       try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
       let banner = "--- \(clock.now().rfc3339) starting \(name) on \(host):\(port)\n"
@@ -134,7 +136,8 @@ public struct FunctionServer: Sendable {
       if let termination = ProcessRunner.poll(pid) {
         _ = ProcessControl.signalGroup(pid, SIGKILL)
         throw RuntimeError.crashedOnStart(
-          name: name, termination: termination, logTail: LogFile.tail(logFile, lines: 15), logFile: logFile)
+          name: name, termination: termination, logTail: LogFile.tail(logFile, lines: 15, from: logOffset),
+          logFile: logFile)
       }
       // A TCP connect is cheap enough to poll often; the HTTP request then confirms the server answers.
       if Ports.acceptsConnections(host: host, port: port), await answers(process.url) {
@@ -145,7 +148,8 @@ public struct FunctionServer: Sendable {
         await stop(process, grace: .seconds(2))
         _ = ProcessRunner.poll(pid)
         throw RuntimeError.startTimedOut(
-          name: name, seconds: Int(startTimeout.components.seconds), logTail: LogFile.tail(logFile, lines: 15),
+          name: name, seconds: Int(startTimeout.components.seconds),
+          logTail: LogFile.tail(logFile, lines: 15, from: logOffset),
           logFile: logFile)
       }
       try? await Task.sleep(for: .milliseconds(5))

@@ -115,6 +115,12 @@ public struct Invoker: Sendable {
       return InvocationResponse(statusCode: http.statusCode, headers: headers, body: data)
     } catch let error as InvocationError {
       throw error
+    } catch let error as URLError where error.code == .timedOut {
+      throw InvocationError.transport(
+        url: url.absoluteString,
+        reason: "no response within \(Int(request.timeout)) s; raise --timeout if the function needs longer")
+    } catch let error as URLError where error.code == .cannotConnectToHost {
+      throw InvocationError.transport(url: url.absoluteString, reason: "nothing accepts connections there")
     } catch {
       throw InvocationError.transport(url: url.absoluteString, reason: error.localizedDescription)
     }

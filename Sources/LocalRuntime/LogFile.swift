@@ -2,9 +2,11 @@ import Foundation
 
 /// Reads a function's log file.
 public enum LogFile {
-  /// Returns the last `count` lines of the file (all lines when `count` is nil).
-  public static func tail(_ path: String, lines count: Int?) -> [String] {
-    guard let data = FileManager.default.contents(atPath: path) else { return [] }
+  /// Returns the last `count` lines of the file (all lines when `count` is nil), reading from byte
+  /// `offset` on.
+  public static func tail(_ path: String, lines count: Int?, from offset: UInt64 = 0) -> [String] {
+    let data = offset == 0 ? FileManager.default.contents(atPath: path) : read(path, from: offset).0
+    guard let data else { return [] }
     var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
     if lines.last == "" { lines.removeLast() }
     let selected = count.map { Array(lines.suffix($0)) } ?? lines

@@ -102,6 +102,9 @@ final class HTTPConnection {
   /// Runs the handler in a task and blocks this thread until it returns. Returns nil when `stop()` ended
   /// the wait first.
   ///
+  /// The task prefers the call as its executor, so its jobs run here, on the connection thread, while the
+  /// thread waits. A handler therefore makes progress even when every cooperative thread is blocked.
+  ///
   /// While it waits, it checks the socket every `hangUpCheckInterval`. When the client has closed the
   /// connection it cancels the task, so a long-poll handler learns that no client waits for its response.
   /// NOTE: a client that only half-closes (`shutdown(SHUT_WR)`) after its request looks the same, so its
@@ -109,24 +112,30 @@ final class HTTPConnection {
   private func callHandler(_ request: HTTPRequest) -> HTTPResponse? {
     let call = HTTPHandlerCall()
     guard control.beginHandlerCall(call) else { return nil }
-    defer { control.endHandlerCall() }
+    defer {
+      control.endHandlerCall()
+      call.stopRunningJobs()
+    }
     let handler = self.handler
-    let task = Task.detached {
+    let task = Task.detached(executorPreference: call) {
       call.finish(await handler(request))
     }
     call.attach(task)
 
     var isCancelled = false
+    var nextHangUpCheck = ContinuousClock.now + Self.hangUpCheckInterval
     while true {
-      switch call.wait(timeout: Self.hangUpCheckInterval) {
+      switch call.runJobs(until: nextHangUpCheck) {
       case .responded(let response): return response
       case .abandoned: return nil
       case nil: break
       }
+      guard ContinuousClock.now >= nextHangUpCheck else { continue }
+      nextHangUpCheck = ContinuousClock.now + Self.hangUpCheckInterval
       if !isCancelled && control.isOpen && socket.isClosedByPeer {
         log(
-          "HTTP client \(remoteAddress) closed the connection during \(request.method) \(request.target); cancelling the handler"
-        )
+          "HTTP client \(remoteAddress) closed the connection during \(request.method) \(request.target); "
+            + "cancelling the handler")
         task.cancel()
         isCancelled = true
       }
@@ -213,72 +222,6 @@ final class HTTPConnectionControl: Sendable {
     state.withLock {
       $0 = .closed
       socket.close()
-    }
-  }
-}
-
-/// One call of the handler, which a connection thread waits for and `stop()` can abandon.
-final class HTTPHandlerCall: Sendable {
-  private enum State {
-    case running(Task<Void, Never>?)
-    case finished(HTTPResponse)
-    case abandoned
-  }
-
-  private let state = Mutex<State>(.running(nil))
-  private let semaphore = DispatchSemaphore(value: 0)
-
-  /// Keeps the handler's task so `abandon()` can cancel it.
-  func attach(_ task: Task<Void, Never>) {
-    let isAbandoned = state.withLock { state -> Bool in
-      switch state {
-      case .running:
-        state = .running(task)
-        return false
-      case .finished:
-        return false
-      case .abandoned:
-        return true
-      }
-    }
-    if isAbandoned { task.cancel() }
-  }
-
-  func finish(_ response: HTTPResponse) {
-    let isFirst = state.withLock { state -> Bool in
-      guard case .running = state else { return false }
-      state = .finished(response)
-      return true
-    }
-    if isFirst { semaphore.signal() }
-  }
-
-  /// Cancels the handler's task and wakes the waiting thread without a response. The task may go on until
-  /// the handler notices the cancellation, and its response is dropped.
-  func abandon() {
-    let outcome = state.withLock { state -> (isFirst: Bool, task: Task<Void, Never>?) in
-      guard case .running(let task) = state else { return (false, nil) }
-      state = .abandoned
-      return (true, task)
-    }
-    outcome.task?.cancel()
-    if outcome.isFirst { semaphore.signal() }
-  }
-
-  /// The end of a call: a response, or none after `abandon()`.
-  enum Outcome {
-    case responded(HTTPResponse)
-    case abandoned
-  }
-
-  /// Blocks until `finish` or `abandon`, or until `timeout` passes. Returns nil on the timeout.
-  func wait(timeout: Duration) -> Outcome? {
-    let parts = timeout.components
-    let nanoseconds = Int(parts.seconds) * 1_000_000_000 + Int(parts.attoseconds / 1_000_000_000)
-    guard semaphore.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return nil }
-    return state.withLock {
-      if case .finished(let response) = $0 { return .responded(response) }
-      return .abandoned
     }
   }
 }

@@ -45,7 +45,7 @@ actor InstancePool {
     launchedInstance.output.beginCapture()
     let began = ContinuousClock.now
     let outcome = await launchedInstance.instance.run(invocation, timeout: launcher.configuration.timeout)
-    let elapsed = ContinuousClock.now - began
+    let elapsed = ContinuousClock.now - (await launchedInstance.instance.deliveredAt ?? began)
     let printed = launchedInstance.output.endCapture()
 
     var trailer = ""

@@ -5,8 +5,9 @@ import Foundation
 public struct LambdaInvocation: Sendable {
   public let requestID: String
   public let payload: Data
-  /// The deadline in milliseconds since the epoch (`Lambda-Runtime-Deadline-Ms`).
-  public let deadlineMilliseconds: Int64
+  /// The deadline in milliseconds since the epoch (`Lambda-Runtime-Deadline-Ms`), set again when the
+  /// runtime receives the invocation, because the timeout counts from then.
+  public var deadlineMilliseconds: Int64
   public let invokedFunctionARN: String
   public let traceID: String
   /// The base64 client context from the Invoke API's `X-Amz-Client-Context`, passed on unchanged.

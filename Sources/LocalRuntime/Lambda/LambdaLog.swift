@@ -54,11 +54,24 @@ final class OutputCollector: Sendable {
     let descriptor = self.descriptor
     Thread.detachNewThread { [self] in
       var buffer = [UInt8](repeating: 0, count: 65536)
+      var readable = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
       while true {
-        let count = read(descriptor, &buffer, buffer.count)
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { break }
+        // Wait for data first and mark the read as in progress before taking the bytes out of the pipe, so
+        // `waitUntilDrained` never sees an empty pipe while bytes are on their way to the capture.
+        if poll(&readable, 1, -1) < 0 {
+          if errno == EINTR { continue }
+          break
+        }
         capture.withLock { $0.isReading = true }
+        let count = read(descriptor, &buffer, buffer.count)
+        if count < 0 && errno == EINTR {
+          capture.withLock { $0.isReading = false }
+          continue
+        }
+        if count <= 0 {
+          capture.withLock { $0.isReading = false }
+          break
+        }
         let data = Data(buffer[0..<count])
         writer.write(data)
         capture.withLock { state in

@@ -26,10 +26,13 @@ actor RuntimeInstance {
   private var resultContinuation: CheckedContinuation<InvocationOutcome, Never>?
   private var initError: Data?
   private var timeoutTask: Task<Void, Never>?
+  private var invocationTimeout: Duration = .seconds(3)
   /// Whether this instance has finished at least one invocation (the next ones are warm).
   private(set) var hasServed = false
   let launchedAt: ContinuousClock.Instant
   private(set) var firstNextAt: ContinuousClock.Instant?
+  /// When the current or last invocation reached the runtime; Lambda's Duration starts here.
+  private(set) var deliveredAt: ContinuousClock.Instant?
   private let killProcess: @Sendable () -> Void
 
   init(id: Int, killProcess: @escaping @Sendable () -> Void) {
@@ -55,19 +58,41 @@ actor RuntimeInstance {
     return await withCheckedContinuation { continuation in
       resultContinuation = continuation
       state = .busy(requestID: invocation.requestID)
+      invocationTimeout = timeout
       if let parked = parkedNext {
         parkedNext = nil
-        parked.resume(returning: invocation)
+        parked.resume(returning: markDelivered(invocation))
       } else {
         pendingInvocation = invocation
-      }
-      let requestID = invocation.requestID
-      timeoutTask = Task { [weak self] in
-        try? await Task.sleep(for: timeout)
-        guard !Task.isCancelled else { return }
-        await self?.timedOut(requestID: requestID, after: timeout)
+        // Lambda's timeout starts when the invocation reaches the runtime, after initialisation. A runtime
+        // that never asks for work is stopped after Lambda's 10-second init limit plus the timeout.
+        // NOTE: Lambda reports a slow init with its own INIT_REPORT status; this reports a plain timeout.
+        let requestID = invocation.requestID
+        timeoutTask = Task { [weak self] in
+          try? await Task.sleep(for: .seconds(10) + timeout)
+          guard !Task.isCancelled else { return }
+          await self?.timedOut(requestID: requestID, after: timeout)
+        }
       }
     }
+  }
+
+  /// Records that the runtime receives the invocation now, starts its timeout, and returns it with the
+  /// deadline that follows.
+  private func markDelivered(_ invocation: LambdaInvocation) -> LambdaInvocation {
+    var invocation = invocation
+    let timeout = invocationTimeout
+    let timeoutMilliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+    invocation.deadlineMilliseconds = Int64(Date().timeIntervalSince1970 * 1000) + timeoutMilliseconds
+    let requestID = invocation.requestID
+    deliveredAt = .now
+    timeoutTask?.cancel()
+    timeoutTask = Task { [weak self] in
+      try? await Task.sleep(for: timeout)
+      guard !Task.isCancelled else { return }
+      await self?.timedOut(requestID: requestID, after: timeout)
+    }
+    return invocation
   }
 
   /// Answers the runtime's `GET /next`: the pending invocation, or the next one assigned.
@@ -78,7 +103,7 @@ actor RuntimeInstance {
     if case .starting = state { state = .idle }
     if let pending = pendingInvocation {
       pendingInvocation = nil
-      return pending
+      return markDelivered(pending)
     }
     // A runtime that polls again while an earlier poll is parked replaces it.
     parkedNext?.resume(returning: nil)
