@@ -76,10 +76,12 @@ public struct PythonLocator: Sendable {
       return InterpreterChoice(interpreter: exact, fallbackWarning: nil)
     }
     guard let fallback = probe("python3") else { throw .pythonMissing }
+    let reason =
+      ExecutableLookup.find("python\(version)", environment: environment) == nil ? "was not found" : "does not run"
     let warning: String? =
       fallback.version == version
       ? nil
-      : "python\(version) was not found; using \(fallback.path) (Python \(fallback.version)) instead, "
+      : "python\(version) \(reason); using \(fallback.path) (Python \(fallback.version)) instead, "
         + "so the function runs on Python \(fallback.version), not \(version) as in the cloud"
     return InterpreterChoice(interpreter: fallback, fallbackWarning: warning)
   }

@@ -38,6 +38,43 @@ extension HTTPServerTests {
     }
   }
 
+  @Test("handler runs while cooperative threads are blocked")
+  func blockedCooperativePool() async throws {
+    try await withServer(handler: RequestRecorder().handler()) { server in
+      // One blocking task per core takes every thread of the cooperative pool until the client thread
+      // has its response, or for at most 20 s. A server whose handlers need that pool cannot respond.
+      let threadCount = ProcessInfo.processInfo.activeProcessorCount
+      let blockerCount = Mutex(0)
+      let release = DispatchSemaphore(value: 0)
+      for _ in 0..<threadCount {
+        Task.detached { @Sendable in
+          blockerCount.withLock { $0 += 1 }
+          HTTPServerTests.block(until: release, timeout: .seconds(20))
+        }
+      }
+
+      let port = server.port
+      let statusLine = try await Self.onOwnThread { () throws -> String in
+        defer {
+          for _ in 0..<threadCount { release.signal() }
+        }
+        // The blockers may start late when other tests keep the pool busy, and the check is then weaker.
+        for _ in 0..<1000 where blockerCount.withLock({ $0 }) < threadCount {
+          usleep(10_000)
+        }
+        let client = try RawClient(host: "127.0.0.1", port: port)
+        try client.sendNow(Array("GET /blocked HTTP/1.1\r\nHost: h\r\n\r\n".utf8))
+        return try client.readResponseNow().statusLine
+      }
+      #expect(statusLine == "HTTP/1.1 200 OK")
+    }
+  }
+
+  /// Blocks the calling thread until `semaphore` is signalled or `timeout` passes.
+  private static func block(until semaphore: DispatchSemaphore, timeout: Duration) {
+    _ = semaphore.wait(timeout: .now() + .seconds(Int(timeout.components.seconds)))
+  }
+
   @Test(
     "disconnect mid-request ends connection",
     arguments: [

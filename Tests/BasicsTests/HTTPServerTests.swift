@@ -131,7 +131,8 @@ extension HTTPServerTests {
       try await HTTPServerTests.onOwnThread { try RawClient(host: host, port: port) }
     }
 
-    private init(host: String, port: Int) throws {
+    /// Connects, blocking the calling thread; `connect` does the same without blocking a cooperative thread.
+    init(host: String, port: Int) throws {
       let isIPv6 = host.contains(":")
       descriptor = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
       guard descriptor >= 0 else { throw RawClientError.socketFailed("socket", errno) }
@@ -183,7 +184,7 @@ extension HTTPServerTests {
     }
 
     func send(_ bytes: [UInt8]) async throws {
-      try await HTTPServerTests.onOwnThread { try self.sendAll(bytes) }
+      try await HTTPServerTests.onOwnThread { try self.sendNow(bytes) }
     }
 
     /// Reads a status line and header fields, and nothing after them.
@@ -194,23 +195,26 @@ extension HTTPServerTests {
     /// Reads one response, taking the body's length from `Content-Length`, or to the end of the stream
     /// when there is none, and reading no body for HEAD, 1xx, 204 and 304.
     func readResponse(method: String = "GET") async throws -> RawResponse {
-      try await HTTPServerTests.onOwnThread {
-        var response = try self.readHeadNow()
-        let status = Int(response.statusLine.split(separator: " ")[1]) ?? 0
-        if method == "HEAD" || status < 200 || status == 204 || status == 304 { return response }
-        if let length = response.header("Content-Length").flatMap(Int.init) {
-          while self.buffer.count < length {
-            guard try self.receive() else { throw RawClientError.closedEarly(received: self.buffer.count) }
-          }
-          response.body = Data(self.buffer.prefix(length))
-          self.buffer.removeFirst(length)
-        } else {
-          while try self.receive() {}
-          response.body = Data(self.buffer)
-          self.buffer.removeAll()
+      try await HTTPServerTests.onOwnThread { try self.readResponseNow(method: method) }
+    }
+
+    /// Reads one response like `readResponse`, blocking the calling thread.
+    func readResponseNow(method: String = "GET") throws -> RawResponse {
+      var response = try readHeadNow()
+      let status = Int(response.statusLine.split(separator: " ")[1]) ?? 0
+      if method == "HEAD" || status < 200 || status == 204 || status == 304 { return response }
+      if let length = response.header("Content-Length").flatMap(Int.init) {
+        while buffer.count < length {
+          guard try receive() else { throw RawClientError.closedEarly(received: buffer.count) }
         }
-        return response
+        response.body = Data(buffer.prefix(length))
+        buffer.removeFirst(length)
+      } else {
+        while try receive() {}
+        response.body = Data(buffer)
+        buffer.removeAll()
       }
+      return response
     }
 
     /// Reads until the server closes the connection and returns the bytes that arrived before the close.
@@ -222,7 +226,8 @@ extension HTTPServerTests {
       }
     }
 
-    private func sendAll(_ bytes: [UInt8]) throws {
+    /// Sends all of `bytes`, blocking the calling thread.
+    func sendNow(_ bytes: [UInt8]) throws {
       var offset = 0
       while offset < bytes.count {
         let sent = bytes[offset...].withUnsafeBytes {

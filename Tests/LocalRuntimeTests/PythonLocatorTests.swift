@@ -51,7 +51,7 @@ struct PythonLocatorTests {
       #expect(choice.interpreter == fallback)
       #expect(
         choice.fallbackWarning
-          == "python3.99 was not found; using \(fallback.path) (Python \(fallback.version)) instead, so the "
+          == "python3.99 does not run; using \(fallback.path) (Python \(fallback.version)) instead, so the "
           + "function runs on Python \(fallback.version), not 3.99 as in the cloud")
     }
   }

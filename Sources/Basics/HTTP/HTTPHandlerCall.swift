@@ -41,7 +41,7 @@ final class HTTPHandlerCall: TaskExecutor {
 
   /// Runs queued jobs on the calling thread until the outcome is set or `deadline` passes, and returns the
   /// outcome, or nil at the deadline. Jobs still queued once the outcome is set are left for
-  /// `stopRunningJobs()`, so an abandoned handler cannot hold up `stop()`.
+  /// `stopRunningJobs()`, so `stop()` does not wait for the queued jobs of an abandoned handler.
   func runJobs(until deadline: ContinuousClock.Instant) -> Outcome? {
     while true {
       let (outcome, job) = state.withLock { state -> (Outcome?, UnownedJob?) in
@@ -63,7 +63,7 @@ final class HTTPHandlerCall: TaskExecutor {
     }
   }
 
-  /// Sends queued and later jobs to the global concurrent executor; called when the connection thread
+  /// Sends queued and later jobs to the global concurrent executor. The connection thread calls it when it
   /// stops waiting.
   func stopRunningJobs() {
     let jobs = state.withLock { state -> [UnownedJob] in

@@ -111,7 +111,7 @@ public final class HTTPServer: Sendable {
       acceptConnections(on: listener)
       threads.leave()
     }
-    thread.name = "HTTP accept \(port)"
+    thread.name = "HTTP accept"
     thread.start()
     log("HTTP server listening on \(HTTPServerError.formatAddress(host: host, port: port))")
     return port
@@ -182,7 +182,7 @@ public final class HTTPServer: Sendable {
           unregister(connectionID)
           threads.leave()
         }
-        thread.name = "HTTP connection \(connectionID)"
+        thread.name = "HTTP conn \(connectionID)"
         thread.start()
 
       case .failure(let error):
