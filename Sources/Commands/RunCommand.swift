@@ -64,6 +64,8 @@ enum RunCommand {
     let options = StartOptions(
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
       startTimeout: .seconds(parsed.int("timeout") ?? 60), region: context.awsRegion(for: loaded.manifest))
+    // Watch for Ctrl-C before anything starts, so an early one still stops the function cleanly.
+    let interrupted = parsed.flag("foreground") ? SignalWatch(signals: [SIGINT, SIGTERM]) : nil
     context.diagnostics.progress("\(name): starting…")
     if let environment = outcome.environment, loaded.manifest.provider == .gcp {
       let preview = LaunchRequest(
@@ -80,18 +82,19 @@ enum RunCommand {
     } else {
       StandardOutput.line(process.url)
     }
-    guard parsed.flag("foreground") else {
+    guard let interrupted else {
       context.diagnostics.status("\(name) is running; 'functions logs \(name)' shows its output, 'functions stop \(name)' stops it")
       return
     }
-    try await streamUntilInterrupted(name: name, process: process, logFile: logFile, from: logOffset, context: context)
+    try await streamUntilInterrupted(
+      name: name, process: process, logFile: logFile, from: logOffset, interrupted: interrupted, context: context)
   }
 
   /// Streams the log to standard output until Ctrl-C or SIGTERM, or until the function exits, then stops it.
   static func streamUntilInterrupted(
-    name: String, process: RunningProcess, logFile: String, from offset: UInt64, context: CommandContext
+    name: String, process: RunningProcess, logFile: String, from offset: UInt64, interrupted: SignalWatch,
+    context: CommandContext
   ) async throws {
-    let interrupted = SignalWatch(signals: [SIGINT, SIGTERM])
     await LogFile.follow(logFile, from: offset, shouldStop: { interrupted.hasFired || !process.isAlive }) { data in
       StandardOutput.write(String(decoding: data, as: UTF8.self))
     }
