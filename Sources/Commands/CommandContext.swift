@@ -127,12 +127,13 @@ func formatTable(header: [String], rows: [[String]], color: ColorPolicy) -> Stri
 
 /// Returns the number of characters a terminal shows, leaving out ANSI colour sequences.
 func visibleLength(_ text: String) -> Int {
+  // Counting scalars rather than characters is exact for the ASCII cells tables hold, and much faster.
   var count = 0
   var inEscape = false
-  for character in text {
+  for scalar in text.unicodeScalars {
     if inEscape {
-      if character == "m" { inEscape = false }
-    } else if character == "\u{1B}" {
+      if scalar == "m" { inEscape = false }
+    } else if scalar == "\u{1B}" {
       inEscape = true
     } else {
       count += 1

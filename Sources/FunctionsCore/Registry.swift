@@ -183,7 +183,21 @@ public struct Registry: Sendable {
     }
   }
 
+  /// Decodes the document in one pass; only a document that fails to decode is parsed again to say why.
   private func decode(_ data: Data) throws(RegistryError) -> RegistryDocument {
+    let decodingError: Error
+    do {
+      let document = try JSONFormat.decoder().decode(RegistryDocument.self, from: data)
+      guard document.version == RegistryDocument.currentVersion else {
+        throw RegistryError.unsupportedVersion(path: path, found: document.version)
+      }
+      return document
+    } catch let error as RegistryError {
+      throw error
+    } catch {
+      decodingError = error
+    }
+
     let object: Any
     do {
       object = try JSONSerialization.jsonObject(with: data)
@@ -202,16 +216,15 @@ public struct Registry: Sendable {
     guard version == RegistryDocument.currentVersion else {
       throw .unsupportedVersion(path: path, found: version)
     }
-    do {
-      return try JSONFormat.decoder().decode(RegistryDocument.self, from: data)
-    } catch let DecodingError.keyNotFound(key, context) {
+    switch decodingError {
+    case DecodingError.keyNotFound(let key, let context):
       throw .corrupt(path: path, reason: "missing key '\(Self.keyPath(context.codingPath + [key]))'")
-    } catch let DecodingError.typeMismatch(_, context) {
+    case DecodingError.typeMismatch(_, let context):
       throw .corrupt(path: path, reason: "wrong type at '\(Self.keyPath(context.codingPath))'")
-    } catch let DecodingError.dataCorrupted(context) {
+    case DecodingError.dataCorrupted(let context):
       throw .corrupt(path: path, reason: "invalid value at '\(Self.keyPath(context.codingPath))'")
-    } catch {
-      throw .corrupt(path: path, reason: "\(error)")
+    default:
+      throw .corrupt(path: path, reason: "\(decodingError)")
     }
   }
 

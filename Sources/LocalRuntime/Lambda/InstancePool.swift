@@ -109,7 +109,7 @@ actor InstancePool {
   }
 
   private func release(_ launchedInstance: LaunchedInstance) async {
-    let id = await launchedInstance.instance.id
+    let id = launchedInstance.instance.id
     if await launchedInstance.instance.isStopped {
       launched[id] = nil
     } else if launched[id] != nil {
