@@ -38,7 +38,9 @@ cd "$demo"
 
 step() {
   echo
-  echo "\$ functions $*"
+  printf '$ functions'
+  printf ' %q' "$@"
+  printf '\n'
   "$functions" "$@"
 }
 

@@ -19,6 +19,13 @@ public enum Ports {
     bindProbe(host: host, port: port) != nil
   }
 
+  /// Returns whether `text` is an IPv4 or IPv6 address.
+  public static func isIPAddress(_ text: String) -> Bool {
+    var ipv4 = in_addr()
+    var ipv6 = in6_addr()
+    return inet_pton(AF_INET, text, &ipv4) == 1 || inet_pton(AF_INET6, text, &ipv6) == 1
+  }
+
   /// Returns whether a TCP connection to `host:port` succeeds now.
   public static func acceptsConnections(host: String, port: Int) -> Bool {
     let isIPv6 = host.contains(":")

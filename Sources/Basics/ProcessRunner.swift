@@ -157,7 +157,9 @@ public struct ProcessRunner: Sendable {
 
   /// Starts a child whose standard output and error both go into one pipe, and returns its PID and the
   /// pipe's read end, which the caller reads and closes.
-  public func startPiped(_ spec: ProcessSpec, ownProcessGroup: Bool = false) throws -> (pid: pid_t, output: Int32) {
+  public func startPiped(_ spec: ProcessSpec, ownProcessGroup: Bool = false) throws -> (
+    pid: pid_t, output: Int32
+  ) {
     var spec = spec
     spec.output = .capture
     spec.startsNewProcessGroup = ownProcessGroup
@@ -195,7 +197,9 @@ public struct ProcessRunner: Sendable {
     return false
   }
 
-  private func spawn(_ spec: ProcessSpec, standardInput: Data?, mergesOutput: Bool = false) throws -> SpawnedChild {
+  private func spawn(_ spec: ProcessSpec, standardInput: Data?, mergesOutput: Bool = false) throws
+    -> SpawnedChild
+  {
     guard let executablePath = ExecutableLookup.find(spec.executable, environment: spec.environment)
     else {
       throw ProcessError.executableNotFound(spec.executable)
@@ -226,7 +230,9 @@ public struct ProcessRunner: Sendable {
 
     var parentEnds: [Int32] = []
     var childEnds: [Int32] = []
-    defer { childEnds.forEach { close($0) } }
+    defer {
+      for end in childEnds { close(end) }
+    }
 
     // Standard input: the given bytes through a pipe, otherwise /dev/null.
     var inputWriter: Int32 = -1
@@ -272,14 +278,14 @@ public struct ProcessRunner: Sendable {
     let argv = ([executablePath] + spec.arguments).map { strdup($0) } + [nil]
     let envp = spec.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-      argv.forEach { free($0) }
-      envp.forEach { free($0) }
+      for pointer in argv { free(pointer) }
+      for pointer in envp { free(pointer) }
     }
 
     var pid: pid_t = 0
     let code = posix_spawn(&pid, executablePath, &actions, &attributes, argv, envp)
     guard code == 0 else {
-      parentEnds.forEach { close($0) }
+      for end in parentEnds { close(end) }
       if inputWriter >= 0 { close(inputWriter) }
       throw ProcessError.spawnFailed(commandLine: spec.commandLine, errno: code)
     }

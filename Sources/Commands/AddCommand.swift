@@ -10,16 +10,40 @@ enum AddCommand {
       "add", abstract: "Register an existing function directory.",
       discussion: """
         With a function.json in DIR, its settings are used as they are. Without one, the manifest is \
-        inferred from main.py and the options below, and written to DIR/function.json.
+        inferred from the source files and the options below, and written to DIR/function.json: for \
+        Google Cloud from main.py, for AWS (--provider aws) from app.py, lambda_function.py or \
+        handler.py (Python), index.mjs or index.js (Node.js), or an executable bootstrap.
         """,
       arguments: [ArgumentSpec("dir", help: "The function's directory.")],
       options: [
-        .value("name", valueName: "name", help: "The function's name.", defaultDescription: "the manifest's name, or the directory's name"),
-        .value("entry-point", valueName: "function", help: "The Python function to call.", defaultDescription: "the only decorated or top-level function in the source file"),
-        .value("trigger", valueName: "trigger", help: "What starts the function.", defaultDescription: "pubsub for a function decorated with @functions_framework.cloud_event, otherwise http", allowedValues: ["http", "pubsub"]),
-        .value("topic", valueName: "topic", help: "The Pub/Sub topic, with --trigger pubsub.", defaultDescription: "the function's name"),
-        .value("runtime", valueName: "runtime", help: "The Google Cloud Python runtime.", defaultDescription: Runtimes.defaultRuntime, allowedValues: Runtimes.googleCloudPython),
-        .value("source", valueName: "file", help: "The Python source file, relative to the directory.", defaultDescription: "main.py"),
+        .value(
+          "provider", valueName: "provider", help: "The cloud the function targets.",
+          defaultDescription: "gcp",
+          allowedValues: Provider.allCases.map(\.rawValue)),
+        .value(
+          "handler", valueName: "handler", help: "The AWS handler, such as app.handler (aws only).",
+          defaultDescription: "the handler function found in the source files"),
+        .value(
+          "name", valueName: "name", help: "The function's name.",
+          defaultDescription: "the manifest's name, or the directory's name"),
+        .value(
+          "entry-point", valueName: "function", help: "The Python function to call.",
+          defaultDescription: "the only decorated or top-level function in the source file"),
+        .value(
+          "trigger", valueName: "trigger", help: "What starts the function.",
+          defaultDescription:
+            "pubsub for a function decorated with @functions_framework.cloud_event, otherwise http; event on aws",
+          allowedValues: ["http", "pubsub", "event"]),
+        .value(
+          "topic", valueName: "topic", help: "The Pub/Sub topic, with --trigger pubsub.",
+          defaultDescription: "the function's name"),
+        .value(
+          "runtime", valueName: "runtime", help: "The runtime identifier, as the provider names it.",
+          defaultDescription: "\(Runtimes.defaultRuntime) on gcp; on aws, from the source files",
+          allowedValues: Runtimes.googleCloudPython + Runtimes.aws),
+        .value(
+          "source", valueName: "file", help: "The Python source file, relative to the directory.",
+          defaultDescription: "main.py"),
         .flag("json", help: "Print the registered function as JSON."),
       ],
       run: { parsed in try run(parsed) })
@@ -29,7 +53,8 @@ enum AddCommand {
     let context = CommandContext(parsed: parsed)
     let directory = context.absolutePath(parsed.argument("dir") ?? ".")
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
       throw CommandFailure("\(directory) is not a directory; check the path")
     }
     guard FileManager.default.isReadableFile(atPath: directory) else {
@@ -46,7 +71,8 @@ enum AddCommand {
       manifest = loaded.manifest
       if let name = parsed.value("name"), name != manifest.name {
         throw parsed.usageError(
-          "--name '\(name)' differs from the name '\(manifest.name)' in \(manifestPath); edit the manifest to rename the function")
+          "--name '\(name)' differs from the name '\(manifest.name)' in \(manifestPath); edit the manifest to rename the function"
+        )
       }
     } else {
       manifest = try infer(directory: directory, parsed: parsed)
@@ -54,7 +80,8 @@ enum AddCommand {
     }
 
     let entry = RegistryEntry(
-      name: manifest.name, directory: directory, provider: manifest.provider.rawValue, runtime: manifest.runtime,
+      name: manifest.name, directory: directory, provider: manifest.provider.rawValue,
+      runtime: manifest.runtime,
       trigger: manifest.trigger.summary, registeredAt: context.clock.now())
     try context.registry.update { document in
       if let existing = document.functions[manifest.name] {
@@ -77,6 +104,10 @@ enum AddCommand {
 
   /// Builds a manifest from the directory's source file and the options.
   static func infer(directory: String, parsed: ParsedCommand) throws -> Manifest {
+    if parsed.value("provider") == "aws" { return try inferLambda(directory: directory, parsed: parsed) }
+    if parsed.value("handler") != nil {
+      throw parsed.usageError("--handler applies to AWS functions; add --provider aws")
+    }
     let source = parsed.value("source") ?? "main.py"
     let sourcePath = (directory as NSString).appendingPathComponent(source)
     guard let data = FileManager.default.contents(atPath: sourcePath) else {
@@ -96,15 +127,23 @@ enum AddCommand {
         throw CommandFailure("\(sourcePath) defines no top-level function '\(given)' (found: \(known))")
       }
       entryPoint = given
-    } else if let only = functions.decorated.count == 1 ? functions.decorated.first : (functions.all.count == 1 ? functions.all.first : nil) {
+    } else if let only = functions.decorated.count == 1
+      ? functions.decorated.first : (functions.all.count == 1 ? functions.all.first : nil)
+    {
       entryPoint = only
     } else {
       let known = functions.all.isEmpty ? "none" : functions.all.joined(separator: ", ")
-      throw CommandFailure("cannot tell which function in \(sourcePath) is the entry point (found: \(known)); name it with --entry-point")
+      throw CommandFailure(
+        "cannot tell which function in \(sourcePath) is the entry point (found: \(known)); name it with --entry-point"
+      )
     }
 
-    let triggerKind = parsed.value("trigger") ?? (functions.cloudEvent.contains(entryPoint) ? "pubsub" : "http")
+    let triggerKind =
+      parsed.value("trigger") ?? (functions.cloudEvent.contains(entryPoint) ? "pubsub" : "http")
     let trigger: Trigger
+    if triggerKind == "event" {
+      throw parsed.usageError("--trigger event is for AWS functions; add --provider aws")
+    }
     if triggerKind == "pubsub" {
       let topic = parsed.value("topic") ?? name
       if let violation = PubSubTopic.violation(in: topic) {
@@ -115,8 +154,59 @@ enum AddCommand {
       trigger = .http
     }
     return Manifest(
-      name: name, runtime: parsed.value("runtime") ?? Runtimes.defaultRuntime, entryPoint: entryPoint, source: source,
+      name: name, runtime: parsed.value("runtime") ?? Runtimes.defaultRuntime, entryPoint: entryPoint,
+      source: source,
       trigger: trigger)
+  }
+}
+
+extension AddCommand {
+  /// Builds an AWS Lambda manifest from the directory's files and the options.
+  static func inferLambda(directory: String, parsed: ParsedCommand) throws -> Manifest {
+    let name = parsed.value("name") ?? (directory as NSString).lastPathComponent
+    try validateFunctionName(name, parsed)
+    let manager = FileManager.default
+    func exists(_ file: String) -> Bool {
+      manager.fileExists(atPath: (directory as NSString).appendingPathComponent(file))
+    }
+
+    var runtime = parsed.value("runtime")
+    var handler = parsed.value("handler")
+    if runtime == nil || handler == nil {
+      // Python first: the files Lambda's console and SAM templates create.
+      for file in ["app.py", "lambda_function.py", "handler.py", "main.py"] where exists(file) {
+        let text =
+          (try? String(contentsOfFile: (directory as NSString).appendingPathComponent(file), encoding: .utf8))
+          ?? ""
+        let functions = PythonSource.functionNames(in: text).all
+        guard let function = ["handler", "lambda_handler"].first(where: functions.contains) else { continue }
+        runtime = runtime ?? Runtimes.defaultAWSRuntime
+        handler = handler ?? "\((file as NSString).deletingPathExtension).\(function)"
+        break
+      }
+    }
+    if runtime == nil, let file = ["index.mjs", "index.js", "index.cjs"].first(where: exists) {
+      runtime = "nodejs20.x"
+      handler = handler ?? "\((file as NSString).deletingPathExtension).handler"
+    }
+    if runtime == nil, exists("bootstrap") {
+      runtime = "provided.al2023"
+      handler = handler ?? "function.handler"
+    }
+    guard let runtime, Runtimes.aws.contains(runtime) else {
+      throw CommandFailure(
+        "cannot tell the runtime of \(directory): no app.py, lambda_function.py or handler.py with a handler "
+          + "function, no index.mjs or index.js, and no bootstrap; name it with --runtime and --handler")
+    }
+    let triggerKind = parsed.value("trigger") ?? "event"
+    guard triggerKind != "pubsub" else {
+      throw parsed.usageError(
+        "--trigger pubsub is for Google Cloud functions; AWS functions take http or event")
+    }
+    return Manifest(
+      name: name, provider: .aws, runtime: runtime,
+      entryPoint: handler ?? AWSTemplates.defaultHandler(runtime: runtime),
+      trigger: triggerKind == "http" ? .http : .event)
   }
 }
 

@@ -47,7 +47,8 @@ enum BuildCommand {
     if outcome.didWork {
       let elapsed = ContinuousClock.now - started
       let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-      context.diagnostics.status("Built \(name) in \(String(format: "%.1f", seconds)) s (\(outcome.location))")
+      context.diagnostics.status(
+        "Built \(name) in \(String(format: "%.1f", seconds)) s (\(outcome.location))")
     } else {
       context.diagnostics.status("\(name) is up to date (\(outcome.location))")
     }

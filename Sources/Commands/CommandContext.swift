@@ -54,7 +54,8 @@ struct CommandContext: Sendable {
     registry = Registry(layout: layout)
     diagnostics = Diagnostics(
       verbosity: verbosity,
-      color: ColorPolicy(isTerminal: isTerminal, environment: environment, noColorFlag: parsed.flag("no-color")),
+      color: ColorPolicy(
+        isTerminal: isTerminal, environment: environment, noColorFlag: parsed.flag("no-color")),
       isInteractive: isTerminal)
     clock = SystemClock()
     runner = ProcessRunner()
@@ -70,7 +71,8 @@ struct CommandContext: Sendable {
   /// Resolves a path given on the command line against the current directory.
   func absolutePath(_ path: String) -> String {
     let expanded = (path as NSString).expandingTildeInPath
-    let joined = expanded.hasPrefix("/") ? expanded : (currentDirectory as NSString).appendingPathComponent(expanded)
+    let joined =
+      expanded.hasPrefix("/") ? expanded : (currentDirectory as NSString).appendingPathComponent(expanded)
     return (joined as NSString).standardizingPath
   }
 
@@ -117,7 +119,8 @@ func formatTable(header: [String], rows: [[String]], color: ColorPolicy) -> Stri
   }
   func line(_ cells: [String]) -> String {
     cells.enumerated().map { index, cell in
-      index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - visibleLength(cell))
+      index == cells.count - 1
+        ? cell : cell + String(repeating: " ", count: widths[index] - visibleLength(cell))
     }.joined(separator: "  ")
   }
   var text = color.paint(line(header), "1") + "\n"
@@ -145,7 +148,8 @@ func visibleLength(_ text: String) -> Int {
 extension CommandContext {
   func localFunctions() -> LocalFunctions {
     LocalFunctions(
-      registry: registry, builder: environmentBuilder(), server: functionServer(), toolExecutable: toolExecutable)
+      registry: registry, builder: environmentBuilder(), server: functionServer(),
+      toolExecutable: toolExecutable)
   }
 
   /// This program's own path, to start it again in the background.
@@ -156,7 +160,8 @@ extension CommandContext {
   /// The AWS Region for a function: the manifest's, the settings', `AWS_REGION`, then `us-east-1`.
   func awsRegion(for manifest: Manifest) -> String {
     let settings = try? Settings.load(layout: layout)
-    return manifest.aws.region ?? settings?.awsRegion ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
+    return manifest.aws.region ?? settings?.awsRegion ?? environment["AWS_REGION"] ?? environment[
+      "AWS_DEFAULT_REGION"]
       ?? "us-east-1"
   }
 

@@ -18,6 +18,15 @@ enum DescribeCommand {
 
   static let redacted = "<redacted>"
 
+  struct AWSView: Encodable {
+    let memorySize: Int
+    let timeoutSeconds: Int
+    let architecture: String
+    let maxConcurrency: Int
+    let eventSource: String?
+    let region: String?
+  }
+
   struct Description: Encodable {
     let name: String
     let state: LocalState
@@ -35,8 +44,11 @@ enum DescribeCommand {
   struct ManifestView: Encodable {
     let provider: String
     let runtime: String
+    /// The Python function (Google Cloud) or the handler (AWS).
     let entryPoint: String
-    let source: String
+    /// The source file (Google Cloud functions only).
+    let source: String?
+    let aws: AWSView?
     let trigger: String
     let environment: [String: String]
     let envFile: String?
@@ -46,6 +58,15 @@ enum DescribeCommand {
     let timeoutSeconds: Int?
   }
 
+  /// Describes where the function's runtime comes from.
+  static func environmentDescription(entry: RegistryEntry, manifest: Manifest, directory: String?) -> String {
+    switch manifest.runtimeFamily {
+    case .python: directory ?? "not built yet ('functions build \(entry.name)')"
+    case .node: "none needed: Node.js runs the function with the bootstrap that ships with functions"
+    case .custom: "none needed: the function's own bootstrap is the runtime"
+    }
+  }
+
   static func run(_ parsed: ParsedCommand) throws {
     let context = CommandContext(parsed: parsed)
     let name = parsed.argument("name") ?? ""
@@ -53,18 +74,28 @@ enum DescribeCommand {
     let manifest = loaded.manifest
     let showSecrets = parsed.flag("show-secrets")
     let environment = manifest.environment.mapValues { showSecrets ? $0 : redacted }
-    let environmentDirectory = entry.environmentFingerprint.map { context.environmentBuilder().directory(for: $0) }
+    let environmentDirectory = entry.environmentFingerprint.map {
+      context.environmentBuilder().directory(for: $0)
+    }
     let state = entry.effectiveState
     let description = Description(
       name: name, state: state, url: entry.url,
       invokeCommand: manifest.provider == .aws
-        ? entry.url.map { "aws lambda invoke --endpoint-url \($0) --function-name \(name) response.json" } : nil,
+        ? entry.url.map { "aws lambda invoke --endpoint-url \($0) --function-name \(name) response.json" }
+        : nil,
       pid: state == .running ? entry.process?.pid : nil,
       directory: entry.directory, manifestFile: loaded.path, logFile: context.layout.logFile(for: name),
       environmentDirectory: environmentDirectory,
       manifest: ManifestView(
         provider: manifest.provider.rawValue, runtime: manifest.runtime, entryPoint: manifest.entryPoint,
-        source: manifest.source, trigger: manifest.trigger.summary, environment: environment,
+        source: manifest.provider == .gcp ? manifest.source : nil,
+        aws: manifest.provider == .aws
+          ? AWSView(
+            memorySize: manifest.aws.memorySize, timeoutSeconds: manifest.aws.timeoutSeconds,
+            architecture: manifest.aws.architecture, maxConcurrency: manifest.aws.maxConcurrency,
+            eventSource: manifest.trigger == .http ? manifest.aws.httpEventSource.rawValue : nil,
+            region: manifest.aws.region) : nil,
+        trigger: manifest.trigger.summary, environment: environment,
         envFile: manifest.envFile, region: manifest.gcp.region, project: manifest.gcp.project,
         memory: manifest.gcp.memory, timeoutSeconds: manifest.gcp.timeoutSeconds))
     if parsed.flag("json") {
@@ -81,13 +112,21 @@ enum DescribeCommand {
     lines += [
       ("Provider", manifest.provider.rawValue),
       ("Runtime", manifest.runtime),
-      ("Entry point", manifest.entryPoint),
-      ("Source", manifest.source),
+    ]
+    if manifest.provider == .aws {
+      lines.append(("Handler", manifest.entryPoint))
+    } else {
+      lines += [("Entry point", manifest.entryPoint), ("Source", manifest.source)]
+    }
+    lines += [
       ("Trigger", manifest.trigger.summary),
       ("Directory", entry.directory),
       ("Manifest", loaded.path),
       ("Log", description.logFile),
-      ("Environment", environmentDirectory ?? "not built"),
+      (
+        "Environment",
+        environmentDescription(entry: entry, manifest: manifest, directory: environmentDirectory)
+      ),
     ]
     if manifest.provider == .aws {
       lines += [
@@ -104,7 +143,8 @@ enum DescribeCommand {
     if let timeout = manifest.gcp.timeoutSeconds { lines.append(("Timeout", "\(timeout) s")) }
     if let envFile = manifest.envFile { lines.append(("Env file", envFile)) }
     let width = lines.map(\.0.count).max() ?? 0
-    var text = lines.map { "\($0.0 + ":")\(String(repeating: " ", count: width - $0.0.count + 1))\($0.1)" }
+    var text =
+      lines.map { "\($0.0 + ":")\(String(repeating: " ", count: width - $0.0.count + 1))\($0.1)" }
       .joined(separator: "\n") + "\n"
     if !environment.isEmpty {
       text += "Variables:\n"

@@ -18,21 +18,32 @@ enum EventCommand {
   static func makeAWS() -> Command {
     Command(
       "aws", abstract: "Print a sample AWS Lambda event.",
-      discussion: "The event is valid JSON in the shape the service sends; save it and pass it to 'functions invoke --event FILE'.",
+      discussion:
+        "The event is valid JSON in the shape the service sends; save it and pass it to 'functions invoke --event FILE'.",
       arguments: [
         ArgumentSpec(
-          "kind", help: "The event source: " + SampleEvents.Kind.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+          "kind",
+          help: "The event source: " + SampleEvents.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            + ".")
       ],
       options: [
-        .value("method", valueName: "method", help: "The HTTP method (HTTP events).", defaultDescription: "GET"),
+        .value(
+          "method", valueName: "method", help: "The HTTP method (HTTP events).", defaultDescription: "GET"),
         .value("path", valueName: "path", help: "The request path (HTTP events).", defaultDescription: "/"),
         .value("query", valueName: "query", help: "The raw query string, such as 'a=1&b=2' (HTTP events)."),
-        .value("header", short: "H", valueName: "'name: value'", help: "Add a request header (HTTP events).", isRepeating: true),
+        .value(
+          "header", short: "H", valueName: "'name: value'", help: "Add a request header (HTTP events).",
+          isRepeating: true),
         .value("body", valueName: "text", help: "The request body (HTTP events) or the SQS message body."),
         .value("bucket", valueName: "name", help: "The bucket (s3).", defaultDescription: "example-bucket"),
-        .value("key", valueName: "key", help: "The object key (s3).", defaultDescription: "uploads/example.txt"),
-        .value("message", valueName: "text", help: "The message (sqs, sns).", defaultDescription: "Hello from functions!"),
-        .value("region", valueName: "region", help: "The AWS Region in ARNs and records.", defaultDescription: "us-east-1"),
+        .value(
+          "key", valueName: "key", help: "The object key (s3).", defaultDescription: "uploads/example.txt"),
+        .value(
+          "message", valueName: "text", help: "The message (sqs, sns).",
+          defaultDescription: "Hello from functions!"),
+        .value(
+          "region", valueName: "region", help: "The AWS Region in ARNs and records.",
+          defaultDescription: "us-east-1"),
       ],
       run: { parsed in try run(parsed) })
   }
@@ -54,8 +65,10 @@ enum EventCommand {
         throw parsed.usageError("invalid --header '\(header)': expected 'Name: value'")
       }
       options.headers.append(
-        (String(header[..<colon]).trimmingCharacters(in: .whitespaces),
-         String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        (
+          String(header[..<colon]).trimmingCharacters(in: .whitespaces),
+          String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        ))
     }
     if let body = parsed.value("body") { options.body = body }
     if let bucket = parsed.value("bucket") { options.bucket = bucket }

@@ -2,6 +2,7 @@ import Basics
 import CommandLineKit
 import Foundation
 import FunctionsCore
+import LocalRuntime
 
 #if canImport(Glibc)
   import Glibc
@@ -16,7 +17,10 @@ public enum FunctionsCommand {
     Command(
       "functions", abstract: "Create, run, invoke and manage serverless functions locally.",
       options: [
-        .flag("verbose", short: "v", help: "Show debug output: the interpreter chosen, pip's output and the server's command line.", isGlobal: true),
+        .flag(
+          "verbose", short: "v",
+          help: "Show debug output: the interpreter chosen, pip's output and the server's command line.",
+          isGlobal: true),
         .flag("quiet", short: "q", help: "Show only errors and results.", isGlobal: true),
         .flag("no-color", help: "Never colour the output (NO_COLOR=1 does the same).", isGlobal: true),
       ],
@@ -58,6 +62,8 @@ public enum FunctionsCommand {
         return UsageError.exitStatus
       } catch let exit as ExitStatus {
         return exit.code
+      } catch is ExitWithoutMessage {
+        return 1
       } catch {
         let context = CommandContext(parsed: parsed)
         context.diagnostics.error(String(describing: error))

@@ -18,14 +18,24 @@ enum InvokeCommand {
         """,
       arguments: [ArgumentSpec("name", help: "The running function to invoke.")],
       options: [
-        .value("data", short: "d", valueName: "data", help: "The request body, message data or event: text, @FILE, or - for standard input."),
-        .value("event", valueName: "file", help: "Read the event (AWS event functions) or body from a JSON file; it must be valid JSON."),
-        .value("method", short: "X", valueName: "method", help: "The HTTP method.", defaultDescription: "POST with --data, otherwise GET"),
+        .value(
+          "data", short: "d", valueName: "data",
+          help: "The request body, message data or event: text, @FILE, or - for standard input."),
+        .value(
+          "event", valueName: "file",
+          help: "Read the event (AWS event functions) or body from a JSON file; it must be valid JSON."),
+        .value(
+          "method", short: "X", valueName: "method", help: "The HTTP method.",
+          defaultDescription: "POST with --data, otherwise GET"),
         .value("path", valueName: "path", help: "The request path.", defaultDescription: "/"),
         .value("query", valueName: "key=value", help: "Add a query parameter.", isRepeating: true),
-        .value("header", short: "H", valueName: "'name: value'", help: "Add a request header.", isRepeating: true),
-        .value("attribute", valueName: "key=value", help: "Add a Pub/Sub message attribute.", isRepeating: true),
-        .value("timeout", valueName: "seconds", help: "How long to wait for the response, in seconds.", defaultDescription: "60", integerRange: 1...3600),
+        .value(
+          "header", short: "H", valueName: "'name: value'", help: "Add a request header.", isRepeating: true),
+        .value(
+          "attribute", valueName: "key=value", help: "Add a Pub/Sub message attribute.", isRepeating: true),
+        .value(
+          "timeout", valueName: "seconds", help: "How long to wait for the response, in seconds.",
+          defaultDescription: "60", integerRange: 1...3600),
         .flag("include", short: "i", help: "Print the status line and response headers before the body."),
         .flag("log", help: "Print the invocation's log on standard error (AWS event functions)."),
       ],
@@ -42,8 +52,10 @@ enum InvokeCommand {
         throw parsed.usageError("invalid --header '\(header)': expected 'Name: value'")
       }
       headers.append(
-        (String(header[..<colon]).trimmingCharacters(in: .whitespaces),
-         String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        (
+          String(header[..<colon]).trimmingCharacters(in: .whitespaces),
+          String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        ))
     }
     var attributes: [String: String] = [:]
     for attribute in parsed.values("attribute") {
@@ -59,9 +71,23 @@ enum InvokeCommand {
 
     let (entry, loaded) = try context.loadFunction(name)
     guard entry.effectiveState == .running, let process = entry.process else {
+      if entry.effectiveState == .crashed {
+        throw CommandFailure(
+          "\(name) crashed; see 'functions logs \(name)', then start it again with 'functions run \(name)'")
+      }
       throw CommandFailure("\(name) is not running; start it with 'functions run \(name)'")
     }
     let timeout = TimeInterval(parsed.int("timeout") ?? 60)
+    try rejectInapplicableOptions(parsed, manifest: loaded.manifest)
+
+    // An AWS event file is a Lambda event, whatever the trigger, so it goes through the Invoke API, as
+    // `sam local invoke --event` does; --data on an HTTP function is an HTTP body for the gateway.
+    if loaded.manifest.provider == .aws, parsed.value("event") != nil || loaded.manifest.trigger == .event {
+      try await invokeLambda(
+        name: name, baseURL: process.url, payload: body ?? Data("{}".utf8), showsLog: parsed.flag("log"),
+        timeout: timeout, context: context)
+      return
+    }
 
     let request: InvocationRequest
     switch loaded.manifest.trigger {
@@ -74,17 +100,15 @@ enum InvokeCommand {
         method: parsed.value("method")?.uppercased() ?? (body == nil ? "GET" : "POST"),
         path: parsed.value("path") ?? "/", query: query, headers: headers, body: body, timeout: timeout)
     case .event:
-      try await invokeLambda(
-        name: name, baseURL: process.url, payload: body ?? Data("{}".utf8), showsLog: parsed.flag("log"),
-        timeout: timeout, context: context)
-      return
+      throw CommandFailure("\(name) is an event function; only AWS functions have that trigger")
     case .pubsub(let topic):
       let settings = try Settings.load(layout: context.layout)
       let event = PubSubEvent(
         project: loaded.manifest.gcp.project ?? settings.gcpProject ?? Settings.localProject, topic: topic,
         region: loaded.manifest.gcp.region ?? settings.gcpRegion ?? Settings.defaultGoogleCloudRegion,
         functionName: name, data: body ?? Data(), attributes: attributes,
-        messageID: String(UInt64.random(in: 1_000_000_000_000...9_999_999_999_999)), publishTime: context.clock.now())
+        messageID: String(UInt64.random(in: 1_000_000_000_000...9_999_999_999_999)),
+        publishTime: context.clock.now())
       request = InvocationRequest(
         method: "POST", path: parsed.value("path") ?? "/", query: query, headers: event.headers + headers,
         body: event.body(), timeout: timeout)
@@ -113,7 +137,8 @@ enum InvokeCommand {
 
   /// Sends `payload` through the function's local Lambda Invoke API and prints the result.
   static func invokeLambda(
-    name: String, baseURL: String, payload: Data, showsLog: Bool, timeout: TimeInterval, context: CommandContext
+    name: String, baseURL: String, payload: Data, showsLog: Bool, timeout: TimeInterval,
+    context: CommandContext
   ) async throws {
     let request = InvocationRequest(
       method: "POST", path: "/2015-03-31/functions/\(name)/invocations",
@@ -122,7 +147,7 @@ enum InvokeCommand {
     let response = try await Invoker().send(request, to: baseURL)
     let header = { (name: String) in response.headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
     if showsLog, let encoded = header("X-Amz-Log-Result"), let log = Data(base64Encoded: encoded) {
-      FileHandle.standardError.write(log)
+      FileHandle.standardError.write(Data(LogFile.displayable(String(decoding: log, as: UTF8.self)).utf8))
     }
     guard response.isSuccess else {
       let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
@@ -140,6 +165,36 @@ enum InvokeCommand {
     if StandardOutput.isTerminal { StandardOutput.write("\n") }
   }
 
+  /// Rejects options that do not apply to the function's trigger, instead of ignoring them.
+  static func rejectInapplicableOptions(_ parsed: ParsedCommand, manifest: Manifest) throws {
+    let isLambdaEvent =
+      manifest.provider == .aws && (manifest.trigger == .event || parsed.value("event") != nil)
+    var inapplicable: [String] = []
+    if case .pubsub = manifest.trigger {
+    } else if !parsed.values("attribute").isEmpty {
+      inapplicable.append("--attribute (Pub/Sub functions only)")
+    }
+    if manifest.provider != .aws, parsed.flag("log") { inapplicable.append("--log (AWS functions only)") }
+    if manifest.provider == .aws, !isLambdaEvent, parsed.flag("log") {
+      inapplicable.append("--log (AWS event invocations only; see 'functions logs')")
+    }
+    if isLambdaEvent {
+      for option in ["method", "path"] where parsed.value(option) != nil {
+        inapplicable.append("--\(option)")
+      }
+      for option in ["query", "header"] where !parsed.values(option).isEmpty {
+        inapplicable.append("--\(option)")
+      }
+      if parsed.flag("include") { inapplicable.append("--include") }
+    }
+    guard inapplicable.isEmpty else {
+      throw parsed.usageError(
+        "\(inapplicable.joined(separator: ", ")) cannot be used with \(manifest.name) "
+          + "(\(manifest.provider.rawValue), \(manifest.trigger.kind) trigger\(parsed.value("event") != nil ? ", --event" : ""))"
+      )
+    }
+  }
+
   /// Returns the contents of --event after checking that they are JSON, naming the line and column if not.
   static func readEvent(_ parsed: ParsedCommand, context: CommandContext) throws -> Data? {
     guard let file = parsed.value("event") else { return nil }
@@ -151,7 +206,8 @@ enum InvokeCommand {
     do {
       _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
     } catch {
-      throw CommandFailure("the event file \(path) is not valid JSON: \(JSONErrorText.describe(error, in: data))")
+      throw CommandFailure(
+        "the event file \(path) is not valid JSON: \(JSONErrorText.describe(error, in: data))")
     }
     return data
   }

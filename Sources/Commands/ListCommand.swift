@@ -42,7 +42,8 @@ enum ListCommand {
       [row.name, row.provider, row.runtime, row.trigger, paint(row.state, color), row.url ?? "-"]
     }
     StandardOutput.write(
-      formatTable(header: ["NAME", "PROVIDER", "RUNTIME", "TRIGGER", "STATE", "URL"], rows: table, color: color))
+      formatTable(
+        header: ["NAME", "PROVIDER", "RUNTIME", "TRIGGER", "STATE", "URL"], rows: table, color: color))
   }
 
   static func paint(_ state: LocalState, _ color: ColorPolicy) -> String {

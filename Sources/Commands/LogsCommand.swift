@@ -14,7 +14,9 @@ enum LogsCommand {
       "logs", abstract: "Show a function's output.",
       arguments: [ArgumentSpec("name", help: "The function whose log to show.")],
       options: [
-        .value("tail", short: "n", valueName: "lines", help: "Show only the last N lines.", defaultDescription: "all lines", integerRange: 0...1_000_000),
+        .value(
+          "tail", short: "n", valueName: "lines", help: "Show only the last N lines.",
+          defaultDescription: "all lines", integerRange: 0...1_000_000),
         .flag("follow", short: "f", help: "Keep printing new lines as they are written, until Ctrl-C."),
       ],
       run: { parsed in try await run(parsed) })
@@ -30,11 +32,11 @@ enum LogsCommand {
       return
     }
     let lines = LogFile.tail(logFile, lines: parsed.int("tail"))
-    if !lines.isEmpty { StandardOutput.write(lines.joined(separator: "\n") + "\n") }
+    if !lines.isEmpty { StandardOutput.write(LogFile.displayable(lines.joined(separator: "\n") + "\n")) }
     guard parsed.flag("follow") else { return }
     let interrupted = SignalWatch(signals: [SIGINT, SIGTERM])
-    await LogFile.follow(logFile, from: LogFile.size(logFile), shouldStop: { interrupted.hasFired }) { data in
-      StandardOutput.write(String(decoding: data, as: UTF8.self))
-    }
+    await LogFile.follow(
+      logFile, from: LogFile.size(logFile), shouldStop: { interrupted.hasFired },
+      write: { data in StandardOutput.write(LogFile.displayable(String(decoding: data, as: UTF8.self))) })
   }
 }

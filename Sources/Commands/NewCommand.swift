@@ -18,21 +18,32 @@ enum NewCommand {
         defaultDescription: "the current directory"),
       .value(
         "runtime", valueName: "runtime", help: "The runtime identifier, as the provider names it.",
-        defaultDescription: "\(Runtimes.defaultRuntime) on gcp, \(Runtimes.defaultAWSRuntime) on aws",
-        allowedValues: Runtimes.googleCloudPython + Runtimes.aws),
+        defaultDescription: kind == .pubsub
+          ? Runtimes.defaultRuntime
+          : kind == .event
+            ? Runtimes.defaultAWSRuntime
+            : "\(Runtimes.defaultRuntime) on gcp, \(Runtimes.defaultAWSRuntime) on aws",
+        allowedValues: kind == .pubsub
+          ? Runtimes.googleCloudPython
+          : kind == .event ? Runtimes.aws : Runtimes.googleCloudPython + Runtimes.aws),
       .flag("json", help: "Print the registered function as JSON."),
     ]
-    if kind != .pubsub {
-      options.insert(
-        .value(
-          "provider", valueName: "provider", help: "The cloud the function targets.",
-          defaultDescription: kind == .event ? "aws" : "the settings' default provider, or gcp",
-          allowedValues: Provider.allCases.map(\.rawValue)), at: 0)
-    }
+    let providers: [Provider] =
+      switch kind {
+      case .http: Provider.allCases
+      case .pubsub: [.gcp]
+      case .event: [.aws]
+      }
+    options.insert(
+      .value(
+        "provider", valueName: "provider", help: "The cloud the function targets.",
+        defaultDescription: kind == .http ? "the settings' default provider, or gcp" : providers[0].rawValue,
+        allowedValues: providers.map(\.rawValue)), at: 0)
     if kind == .http {
       options.insert(
         .value(
-          "event-source", valueName: "source", help: "The AWS service whose events the function gets (aws only).",
+          "event-source", valueName: "source",
+          help: "The AWS service whose events the function gets (aws only).",
           defaultDescription: "http-api", allowedValues: AWSHTTPEventSource.allCases.map(\.rawValue)), at: 1)
     }
     if kind == .pubsub {
@@ -59,11 +70,16 @@ enum NewCommand {
     try validateFunctionName(name, parsed)
     let topic = kind == .pubsub ? (parsed.value("topic") ?? name) : name
     if kind == .pubsub, let violation = PubSubTopic.violation(in: topic) {
-      throw parsed.usageError("invalid topic '\(topic)': expected \(violation)")
+      let origin =
+        parsed.value("topic") == nil
+        ? " (the topic defaults to the function's name; set one with --topic)" : ""
+      throw parsed.usageError("invalid topic '\(topic)': expected \(violation)\(origin)")
     }
     let parent = context.absolutePath(parsed.value("dir") ?? ".")
     var isDirectory: ObjCBool = false
-    if parsed.value("dir") != nil, !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) || !isDirectory.boolValue {
+    if parsed.value("dir") != nil,
+      !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) || !isDirectory.boolValue
+    {
       throw CommandFailure("the directory \(parent) does not exist; create it first or pick another --dir")
     }
     let directory = (parent as NSString).appendingPathComponent(name)
@@ -94,7 +110,8 @@ enum NewCommand {
       try printJSON(entry)
     } else {
       context.diagnostics.status(
-        "Created \(kind.rawValue) function '\(name)' (\(manifest.provider.rawValue), \(manifest.runtime)) in \(directory)")
+        "Created \(kind.rawValue) function '\(name)' (\(manifest.provider.rawValue), \(manifest.runtime)) in \(directory)"
+      )
       context.diagnostics.status("Next: functions run \(name)")
     }
   }
@@ -105,18 +122,26 @@ enum NewCommand {
   ) throws -> Manifest {
     let settings = try Settings.load(layout: context.layout)
     let providerText =
-      kind == .pubsub ? "gcp" : (parsed.value("provider") ?? (kind == .event ? "aws" : settings.defaultProvider ?? "gcp"))
+      switch kind {
+      case .pubsub: "gcp"
+      case .event: "aws"
+      case .http: parsed.value("provider") ?? settings.defaultProvider ?? "gcp"
+      }
     guard let provider = Provider(rawValue: providerText) else {
       throw parsed.usageError("invalid provider '\(providerText)' in the settings; expected gcp or aws")
     }
     if kind == .event && provider != .aws {
-      throw parsed.usageError("event functions are AWS Lambda functions; use 'functions new pubsub' for Google Cloud")
+      throw parsed.usageError(
+        "event functions are AWS Lambda functions; use 'functions new pubsub' for Google Cloud")
     }
-    let runtime = parsed.value("runtime") ?? (provider == .aws ? Runtimes.defaultAWSRuntime : Runtimes.defaultRuntime)
+    let runtime =
+      parsed.value("runtime") ?? (provider == .aws ? Runtimes.defaultAWSRuntime : Runtimes.defaultRuntime)
     let supported = Runtimes.supported(for: provider)
     guard supported.contains(runtime) else {
       throw parsed.usageError(
-        "runtime '\(runtime)' is not a \(provider.rawValue) runtime; expected one of \(supported.joined(separator: ", "))")
+        "runtime '\(runtime)' is not \(provider == .aws ? "an AWS" : "a Google Cloud") runtime; expected one of "
+          + supported.joined(separator: ", ")
+      )
     }
     let eventSource = kind == .http ? parsed.value("event-source") : nil
     if eventSource != nil && provider != .aws {
@@ -129,9 +154,12 @@ enum NewCommand {
       return Manifest(name: name, runtime: runtime, entryPoint: kind.defaultEntryPoint, trigger: trigger)
     case .aws:
       var aws = AWSSettings()
-      if let eventSource, let source = AWSHTTPEventSource(rawValue: eventSource) { aws.httpEventSource = source }
+      if let eventSource, let source = AWSHTTPEventSource(rawValue: eventSource) {
+        aws.httpEventSource = source
+      }
       return Manifest(
-        name: name, provider: .aws, runtime: runtime, entryPoint: AWSTemplates.defaultHandler(runtime: runtime),
+        name: name, provider: .aws, runtime: runtime,
+        entryPoint: AWSTemplates.defaultHandler(runtime: runtime),
         trigger: kind == .http ? .http : .event, aws: aws)
     }
   }

@@ -34,6 +34,7 @@ enum RemoveCommand {
         throw CommandFailure("\(name) is running; stop it with 'functions stop \(name)' or pass --force")
       }
       try await context.localFunctions().stop(name)
+      context.diagnostics.status("Stopped \(name)")
     } else if entry.process != nil {
       // A crashed function can leave workers behind in its process group.
       try await context.localFunctions().stop(name)
@@ -41,10 +42,13 @@ enum RemoveCommand {
     let fingerprint = entry.environmentFingerprint
     let stillShared = try context.registry.update { document -> Bool in
       document.functions[name] = nil
-      return document.functions.values.contains { $0.environmentFingerprint == fingerprint && fingerprint != nil }
+      return document.functions.values.contains {
+        $0.environmentFingerprint == fingerprint && fingerprint != nil
+      }
     }
     guard deletesState else {
-      context.diagnostics.status("Removed \(name) from the registry; its files in \(entry.directory) are kept")
+      context.diagnostics.status(
+        "Removed \(name) from the registry; its files in \(entry.directory) are kept")
       return
     }
     let manager = FileManager.default
@@ -59,7 +63,8 @@ enum RemoveCommand {
         try? manager.removeItem(atPath: builder.directory(for: fingerprint) + ".lock")
         removed.insert("environment", at: 1)
       } else {
-        kept += " and the environment, which \(stillShared ? "another function uses" : "is in a shared cache")"
+        kept +=
+          " and the environment, which \(stillShared ? "another function uses" : "is in a shared cache")"
       }
     }
     let list = removed.dropLast().joined(separator: ", ") + " and " + removed.last!

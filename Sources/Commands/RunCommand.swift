@@ -14,17 +14,28 @@ enum RunCommand {
     Command(
       "run", abstract: "Start a function locally and print its URL.",
       discussion: """
-        Builds the function when needed, starts functions-framework in the background, waits until it \
-        answers, and prints its URL. Environment variables apply in this order, later ones winning: the \
+        Builds the function when needed, starts it in the background (functions-framework for Google \
+        Cloud functions, a local Lambda Invoke API and HTTP gateway for AWS functions), waits until it \
+        accepts connections, and prints its URL. Code changes take effect after 'functions stop' and \
+        another 'functions run'. Environment variables apply in this order, later ones winning: the \
         manifest's environment, the env file, then --env.
         """,
       arguments: [ArgumentSpec("name", help: "The function to run.")],
       options: [
-        .value("port", short: "p", valueName: "port", help: "The TCP port to listen on.", defaultDescription: "a free port", integerRange: 1...65535),
-        .value("host", valueName: "address", help: "The address to listen on.", defaultDescription: "127.0.0.1"),
-        .value("env", short: "e", valueName: "key=value", help: "Set an environment variable for the function.", isRepeating: true),
-        .value("env-file", valueName: "file", help: "Read environment variables from this dotenv file.", defaultDescription: ".env in the function's directory, when present"),
-        .value("timeout", valueName: "seconds", help: "How long to wait for the function to answer, in seconds.", defaultDescription: "60", integerRange: 1...3600),
+        .value(
+          "port", short: "p", valueName: "port", help: "The TCP port to listen on.",
+          defaultDescription: "a free port", integerRange: 1...65535),
+        .value(
+          "host", valueName: "address", help: "The address to listen on.", defaultDescription: "127.0.0.1"),
+        .value(
+          "env", short: "e", valueName: "key=value", help: "Set an environment variable for the function.",
+          isRepeating: true),
+        .value(
+          "env-file", valueName: "file", help: "Read environment variables from this dotenv file.",
+          defaultDescription: ".env in the function's directory, when present"),
+        .value(
+          "timeout", valueName: "seconds", help: "How long to wait for the function to answer, in seconds.",
+          defaultDescription: "60", integerRange: 1...3600),
         .flag("foreground", help: "Stream the logs and stop the function on Ctrl-C."),
         .flag("json", help: "Print the running function as JSON."),
       ],
@@ -44,7 +55,8 @@ enum RunCommand {
     var overrides: [(String, String)] = []
     for assignment in parsed.values("env") {
       guard let pair = EnvironmentFile.parseAssignment(assignment) else {
-        throw parsed.usageError("invalid --env '\(assignment)': expected KEY=VALUE with a valid variable name")
+        throw parsed.usageError(
+          "invalid --env '\(assignment)': expected KEY=VALUE with a valid variable name")
       }
       overrides.append(pair)
     }
@@ -53,10 +65,24 @@ enum RunCommand {
       throw parsed.usageError("the env file \(envFile) does not exist or is not readable")
     }
     let host = parsed.value("host") ?? "127.0.0.1"
+    guard Ports.isIPAddress(host) else {
+      throw parsed.usageError("invalid --host '\(host)': expected an IP address such as 127.0.0.1 or ::1")
+    }
+
+    // One `run` at a time per function, so two at once cannot start two servers.
+    _ = try context.registry.entry(named: name)
+    let stateDirectory = context.layout.stateDirectory(for: name)
+    try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+    let runLock = try FileLock(path: stateDirectory + "/run.lock")
+    defer { runLock.unlock() }
 
     let (entry, loaded) = try context.loadFunction(name)
     if entry.effectiveState == .running, let process = entry.process {
-      context.diagnostics.note("\(name) is already running (PID \(process.pid)); stop it first to restart it")
+      let portNote =
+        parsed.int("port").map { $0 == process.port ? "" : "; --port \($0) was not applied" } ?? ""
+      context.diagnostics.note(
+        "\(name) is already running (PID \(process.pid))\(portNote); to restart it with new code or options, "
+          + "run 'functions stop \(name)' first")
       StandardOutput.line(process.url)
       return
     }
@@ -69,9 +95,11 @@ enum RunCommand {
     context.diagnostics.progress("\(name): starting…")
     if let environment = outcome.environment, loaded.manifest.provider == .gcp {
       let preview = LaunchRequest(
-        manifest: loaded.manifest, directory: entry.directory, environment: environment, variables: [:], host: host,
+        manifest: loaded.manifest, directory: entry.directory, environment: environment, variables: [:],
+        host: host,
         port: parsed.int("port") ?? 0)
-      context.diagnostics.debug("server: " + ShellQuoting.join(context.functionServer().commandLine(for: preview)))
+      context.diagnostics.debug(
+        "server: " + ShellQuoting.join(context.functionServer().commandLine(for: preview)))
     }
     let logFile = context.layout.logFile(for: name)
     let logOffset = LogFile.size(logFile)
@@ -83,11 +111,13 @@ enum RunCommand {
       StandardOutput.line(process.url)
     }
     guard let interrupted else {
-      context.diagnostics.status("\(name) is running; 'functions logs \(name)' shows its output, 'functions stop \(name)' stops it")
+      context.diagnostics.status(
+        "\(name) is running; 'functions logs \(name)' shows its output, 'functions stop \(name)' stops it")
       return
     }
     try await streamUntilInterrupted(
-      name: name, process: process, logFile: logFile, from: logOffset, interrupted: interrupted, context: context)
+      name: name, process: process, logFile: logFile, from: logOffset, interrupted: interrupted,
+      context: context)
   }
 
   /// Streams the log to standard output until Ctrl-C or SIGTERM, or until the function exits, then stops it.
@@ -95,9 +125,9 @@ enum RunCommand {
     name: String, process: RunningProcess, logFile: String, from offset: UInt64, interrupted: SignalWatch,
     context: CommandContext
   ) async throws {
-    await LogFile.follow(logFile, from: offset, shouldStop: { interrupted.hasFired || !process.isAlive }) { data in
-      StandardOutput.write(String(decoding: data, as: UTF8.self))
-    }
+    await LogFile.follow(
+      logFile, from: offset, shouldStop: { interrupted.hasFired || !process.isAlive },
+      write: { data in StandardOutput.write(LogFile.displayable(String(decoding: data, as: UTF8.self))) })
     let (rest, _) = LogFile.read(logFile, from: LogFile.size(logFile))
     if !rest.isEmpty { StandardOutput.write(String(decoding: rest, as: UTF8.self)) }
     if interrupted.hasFired {

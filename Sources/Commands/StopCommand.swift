@@ -12,7 +12,9 @@ enum StopCommand {
       arguments: [ArgumentSpec("name", help: "The functions to stop.", isOptional: true, isRepeating: true)],
       options: [
         .flag("all", help: "Stop every running function."),
-        .value("grace", valueName: "seconds", help: "How long to wait after SIGTERM before SIGKILL, in seconds.", defaultDescription: "5", integerRange: 0...600),
+        .value(
+          "grace", valueName: "seconds", help: "How long to wait after SIGTERM before SIGKILL, in seconds.",
+          defaultDescription: "5", integerRange: 0...600),
       ],
       run: { parsed in try await run(parsed) })
   }
@@ -30,7 +32,9 @@ enum StopCommand {
         return
       }
     }
-    guard !names.isEmpty else { throw parsed.usageError("missing argument <name>; give function names or --all") }
+    guard !names.isEmpty else {
+      throw parsed.usageError("missing argument <name>; give function names or --all")
+    }
     let document = try context.registry.read()
     for name in names where document.functions[name] == nil {
       throw RegistryError.notRegistered(name)

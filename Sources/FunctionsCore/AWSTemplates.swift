@@ -101,6 +101,8 @@ public enum AWSTemplates {
     set -eu
     api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation"
     headers=$(mktemp)
+    trap 'rm -f "$headers"' EXIT
+    trap 'exit 0' TERM INT
     while true; do
       curl -sS -D "$headers" -o /dev/null "$api/next"
       request_id=$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d: -f2 | tr -d '[:space:]')
@@ -116,6 +118,8 @@ public enum AWSTemplates {
     set -eu
     api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation"
     headers=$(mktemp)
+    trap 'rm -f "$headers"' EXIT
+    trap 'exit 0' TERM INT
     while true; do
       event=$(curl -sS -D "$headers" "$api/next")
       request_id=$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d: -f2 | tr -d '[:space:]')

@@ -31,13 +31,16 @@ public enum EnvironmentFile {
       var line = rawLine.trimmingCharacters(in: .whitespaces)
       if line.hasSuffix("\r") { line.removeLast() }
       if line.isEmpty || line.hasPrefix("#") { continue }
-      if line.hasPrefix("export ") { line = String(line.dropFirst("export ".count)).trimmingCharacters(in: .whitespaces) }
+      if line.hasPrefix("export ") {
+        line = String(line.dropFirst("export ".count)).trimmingCharacters(in: .whitespaces)
+      }
       guard let equals = line.firstIndex(of: "=") else {
         throw .invalidLine(path: path, line: index + 1, text: line)
       }
       let key = line[..<equals].trimmingCharacters(in: .whitespaces)
       guard isValidName(key) else { throw .invalidLine(path: path, line: index + 1, text: line) }
-      guard let value = unquote(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)) else {
+      guard let value = unquote(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces))
+      else {
         throw .invalidLine(path: path, line: index + 1, text: line)
       }
       values[key] = value
@@ -57,7 +60,9 @@ public enum EnvironmentFile {
   public static func isValidName(_ name: String) -> Bool {
     guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic, first.isASCII
     else { return false }
-    return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+    return name.unicodeScalars.allSatisfy {
+      $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+    }
   }
 
   /// Returns the value without quotes or a trailing comment, or nil when a quoted value is followed by

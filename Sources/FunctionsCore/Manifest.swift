@@ -78,7 +78,9 @@ public struct GoogleCloudSettings: Equatable, Sendable {
   /// The request timeout in seconds.
   public var timeoutSeconds: Int?
 
-  public init(region: String? = nil, project: String? = nil, memory: String? = nil, timeoutSeconds: Int? = nil) {
+  public init(
+    region: String? = nil, project: String? = nil, memory: String? = nil, timeoutSeconds: Int? = nil
+  ) {
     self.region = region
     self.project = project
     self.memory = memory
@@ -193,7 +195,9 @@ public enum Runtimes {
   public static let googleCloudPython = ["python310", "python311", "python312", "python313"]
   public static let defaultAWSRuntime = "python3.12"
   /// Lambda runtime identifiers (Lambda runtimes page) that run locally.
-  public static let aws = ["python3.10", "python3.11", "python3.12", "python3.13", "nodejs20.x", "provided.al2023"]
+  public static let aws = [
+    "python3.10", "python3.11", "python3.12", "python3.13", "nodejs20.x", "provided.al2023",
+  ]
 
   public static func supported(for provider: Provider) -> [String] {
     switch provider {

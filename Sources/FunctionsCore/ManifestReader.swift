@@ -14,7 +14,8 @@ public enum ManifestError: Error, Equatable, CustomStringConvertible, Sendable {
   public var description: String {
     switch self {
     case .notFound(let path):
-      return "\(path) was not found; create it with 'functions new' or adopt the directory with 'functions add'"
+      return
+        "\(path) was not found; create it with 'functions new' or adopt the directory with 'functions add'"
     case .unreadable(let path, let reason):
       return "cannot read \(path): \(reason)"
     case .malformedJSON(let path, let reason):
@@ -57,7 +58,9 @@ public enum ManifestReader {
   static let knownGoogleCloudKeys: Set<String> = ["region", "project", "memory", "timeout"]
   static let knownTriggerKeys: Set<String> = ["type", "topic"]
   /// Memory sizes Cloud Functions (2nd gen) accepts (gcloud functions deploy --memory).
-  public static let googleCloudMemorySizes = ["128Mi", "256Mi", "512Mi", "1Gi", "2Gi", "4Gi", "8Gi", "16Gi", "32Gi"]
+  public static let googleCloudMemorySizes = [
+    "128Mi", "256Mi", "512Mi", "1Gi", "2Gi", "4Gi", "8Gi", "16Gi", "32Gi",
+  ]
   /// Cloud Functions (2nd gen) allows up to 3600 s for HTTP functions (gcloud functions deploy --timeout).
   public static let googleCloudTimeoutRange = 1...3600
 
@@ -188,7 +191,8 @@ public enum ManifestReader {
         throw .missingKey(path: reader.path, keyPath: "trigger.topic", hint: hint)
       }
       if let violation = PubSubTopic.violation(in: topic) {
-        throw .invalidValue(path: reader.path, keyPath: "trigger.topic", found: quoted(topic), expected: violation)
+        throw .invalidValue(
+          path: reader.path, keyPath: "trigger.topic", found: quoted(topic), expected: violation)
       }
       return .pubsub(topic: topic)
     default:
@@ -212,21 +216,24 @@ public enum ManifestReader {
     if let memory = try reader.integer(aws, "memorySize", prefix: "aws.") {
       guard AWSSettings.memorySizeRange.contains(memory) else {
         throw .invalidValue(
-          path: reader.path, keyPath: "aws.memorySize", found: String(memory), expected: "a size in MB from 128 to 10240")
+          path: reader.path, keyPath: "aws.memorySize", found: String(memory),
+          expected: "a size in MB from 128 to 10240")
       }
       settings.memorySize = memory
     }
     if let timeout = try reader.integer(aws, "timeout", prefix: "aws.") {
       guard AWSSettings.timeoutRange.contains(timeout) else {
         throw .invalidValue(
-          path: reader.path, keyPath: "aws.timeout", found: String(timeout), expected: "a number of seconds from 1 to 900")
+          path: reader.path, keyPath: "aws.timeout", found: String(timeout),
+          expected: "a number of seconds from 1 to 900")
       }
       settings.timeoutSeconds = timeout
     }
     if let architecture = try reader.string(aws, "architecture", prefix: "aws.") {
       guard AWSSettings.architectures.contains(architecture) else {
         throw .invalidValue(
-          path: reader.path, keyPath: "aws.architecture", found: quoted(architecture), expected: "one of x86_64, arm64")
+          path: reader.path, keyPath: "aws.architecture", found: quoted(architecture),
+          expected: "one of x86_64, arm64")
       }
       settings.architecture = architecture
     }
@@ -241,7 +248,8 @@ public enum ManifestReader {
     if let concurrency = try reader.integer(aws, "maxConcurrency", prefix: "aws.") {
       guard (1...64).contains(concurrency) else {
         throw .invalidValue(
-          path: reader.path, keyPath: "aws.maxConcurrency", found: String(concurrency), expected: "a number from 1 to 64")
+          path: reader.path, keyPath: "aws.maxConcurrency", found: String(concurrency),
+          expected: "a number from 1 to 64")
       }
       settings.maxConcurrency = concurrency
     }
@@ -278,7 +286,9 @@ public enum ManifestReader {
 
   /// Returns " (found 'entrypoint'; keys are case-sensitive)" when the object has `key` in another case.
   static func caseHint(_ root: [String: Any], _ key: String) -> String {
-    guard let near = root.keys.first(where: { $0 != key && $0.lowercased() == key.lowercased() }) else { return "" }
+    guard let near = root.keys.first(where: { $0 != key && $0.lowercased() == key.lowercased() }) else {
+      return ""
+    }
     return " (found '\(near)'; keys are case-sensitive)"
   }
 
@@ -286,7 +296,9 @@ public enum ManifestReader {
     guard let first = text.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else {
       return false
     }
-    return text.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    return text.unicodeScalars.allSatisfy {
+      $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+    }
   }
 
   static func quoted(_ text: String) -> String { "\"\(text)\"" }

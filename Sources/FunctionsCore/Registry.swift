@@ -100,7 +100,7 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
   case corrupt(path: String, reason: String)
   case unsupportedVersion(path: String, found: Int)
   case io(String)
-  case notRegistered(String)
+  case notRegistered(String, suggestion: String? = nil)
   case alreadyRegistered(name: String, directory: String)
 
   public var description: String {
@@ -113,7 +113,9 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
         + "(it reads version \(RegistryDocument.currentVersion)); upgrade functions"
     case .io(let message):
       message
-    case .notRegistered(let name):
+    case .notRegistered(let name, let suggestion?):
+      "no function named '\(name)' is registered. Did you mean '\(suggestion)'?"
+    case .notRegistered(let name, nil):
       "no function named '\(name)' is registered; see 'functions list', or register one with "
         + "'functions new' or 'functions add'"
     case .alreadyRegistered(let name, let directory):
@@ -149,7 +151,11 @@ public struct Registry: Sendable {
 
   /// Returns the entry for `name`, or throws `notRegistered`.
   public func entry(named name: String) throws(RegistryError) -> RegistryEntry {
-    guard let entry = try read().functions[name] else { throw .notRegistered(name) }
+    let document = try read()
+    guard let entry = document.functions[name] else {
+      throw .notRegistered(
+        name, suggestion: Self.closestName(to: name, among: Array(document.functions.keys)))
+    }
     return entry
   }
 
@@ -226,6 +232,44 @@ public struct Registry: Sendable {
     default:
       throw .corrupt(path: path, reason: "\(decodingError)")
     }
+  }
+
+  /// Returns the registered name closest to a mistyped one: at most two edits away, or a unique prefix.
+  static func closestName(to name: String, among names: [String]) -> String? {
+    let prefixed = names.filter { $0.hasPrefix(name) }
+    if prefixed.count == 1 { return prefixed[0] }
+    var best: (String, Int)?
+    for candidate in names {
+      let distance = editDistance(name.lowercased(), candidate.lowercased())
+      if distance <= 2, distance < name.count, distance < (best?.1 ?? Int.max) {
+        best = (candidate, distance)
+      }
+    }
+    return best?.0
+  }
+
+  /// Levenshtein distance with adjacent transpositions counted as one edit.
+  static func editDistance(_ left: String, _ right: String) -> Int {
+    let a = Array(left)
+    let b = Array(right)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previousPrevious = [Int](repeating: 0, count: b.count + 1)
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      current[0] = i
+      for j in 1...b.count {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+          current[j] = min(current[j], previousPrevious[j - 2] + 1)
+        }
+      }
+      previousPrevious = previous
+      previous = current
+    }
+    return previous[b.count]
   }
 
   private static func keyPath(_ path: [any CodingKey]) -> String {

@@ -57,5 +57,7 @@ public struct StateLayout: Sendable, Equatable {
 
   /// The run state and logs of one function.
   public func stateDirectory(for functionName: String) -> String { "\(stateDirectory)/\(functionName)" }
-  public func logFile(for functionName: String) -> String { "\(stateDirectory(for: functionName))/output.log" }
+  public func logFile(for functionName: String) -> String {
+    "\(stateDirectory(for: functionName))/output.log"
+  }
 }

@@ -40,8 +40,9 @@ public struct Doctor: Sendable {
   }
 
   func checkPython() -> ComponentCheck {
-    let purpose = "runs Python functions locally (functions-framework, venv, pip)"
-    let hint = "install Python 3.10 or newer with venv and pip (Debian: apt-get install python3 python3-venv python3-pip)"
+    let purpose = "runs Python functions locally (functions-framework, awslambdaric, venv, pip)"
+    let hint =
+      "install Python 3.10 or newer with venv and pip (Debian: apt-get install python3 python3-venv python3-pip)"
     func result(_ available: Bool, _ detail: String) -> ComponentCheck {
       ComponentCheck(
         name: "python3", isRequired: true, isAvailable: available, detail: detail, purpose: purpose,
@@ -52,7 +53,8 @@ public struct Doctor: Sendable {
     }
     let modules = run(python.path, ["-c", "import venv, ensurepip"])
     guard modules?.termination.isSuccess == true else {
-      return result(false, "Python \(python.version) at \(python.path), but the venv module or ensurepip is missing")
+      return result(
+        false, "Python \(python.version) at \(python.path), but the venv module or ensurepip is missing")
     }
     let pip = run(python.path, ["-m", "pip", "--version"])
     guard pip?.termination.isSuccess == true else {
@@ -64,12 +66,13 @@ public struct Doctor: Sendable {
 
   func checkDocker() -> ComponentCheck {
     let base = (
-      name: "docker", purpose: "the optional Docker backend",
+      name: "docker", purpose: "nothing yet: local runs need no Docker (a Docker backend is planned)",
       hint: "install Docker Engine (Debian: apt-get install docker.io) and start dockerd"
     )
     guard let client = run("docker", ["--version"]), client.termination.isSuccess else {
       return ComponentCheck(
-        name: base.name, isRequired: false, isAvailable: false, detail: "not found on PATH", purpose: base.purpose,
+        name: base.name, isRequired: false, isAvailable: false, detail: "not found on PATH",
+        purpose: base.purpose,
         installHint: base.hint)
     }
     let clientVersion = client.output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -88,28 +91,31 @@ public struct Doctor: Sendable {
 
   func checkGoogleCloud() -> ComponentCheck {
     versionCheck(
-      "gcloud", ["--version"], purpose: "deploys to Google Cloud Functions and runs the Pub/Sub emulator",
+      "gcloud", ["--version"], purpose: "nothing yet: local runs need no gcloud (deploys are planned)",
       hint: "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)")
   }
 
   func checkAWS() -> ComponentCheck {
     versionCheck(
-      "aws", ["--version"], purpose: "deploys to AWS Lambda",
+      "aws", ["--version"], purpose: "calling local AWS functions with 'aws lambda invoke --endpoint-url'",
       hint: "install the AWS CLI (pip install awscli, or https://aws.amazon.com/cli/)")
   }
 
   func checkGit() -> ComponentCheck {
     versionCheck(
-      "git", ["--version"], purpose: "adds functions and templates from git repositories",
+      "git", ["--version"], purpose: "nothing yet (functions from git repositories are planned)",
       hint: "install git (Debian: apt-get install git)")
   }
 
   func checkNode() -> ComponentCheck {
     versionCheck(
-      "node", ["--version"], purpose: "runs Node.js functions", hint: "install Node.js 20 (Debian: apt-get install nodejs)")
+      "node", ["--version"], purpose: "runs Node.js (nodejs20.x) AWS functions",
+      hint: "install Node.js 20 (Debian: apt-get install nodejs)")
   }
 
-  private func versionCheck(_ name: String, _ arguments: [String], purpose: String, hint: String) -> ComponentCheck {
+  private func versionCheck(_ name: String, _ arguments: [String], purpose: String, hint: String)
+    -> ComponentCheck
+  {
     guard let result = run(name, arguments, timeout: .seconds(20)) else {
       return ComponentCheck(
         name: name, isRequired: false, isAvailable: false, detail: "not found on PATH", purpose: purpose,
@@ -118,14 +124,18 @@ public struct Doctor: Sendable {
     let firstLine = (result.output + result.errorOutput).split(separator: "\n").first.map(String.init) ?? ""
     guard result.termination.isSuccess else {
       return ComponentCheck(
-        name: name, isRequired: false, isAvailable: false, detail: "found, but '\(name) \(arguments.joined(separator: " "))' failed (\(result.termination))",
+        name: name, isRequired: false, isAvailable: false,
+        detail: "found, but '\(name) \(arguments.joined(separator: " "))' failed (\(result.termination))",
         purpose: purpose, installHint: hint)
     }
     return ComponentCheck(
-      name: name, isRequired: false, isAvailable: true, detail: firstLine, purpose: purpose, installHint: hint)
+      name: name, isRequired: false, isAvailable: true, detail: firstLine, purpose: purpose, installHint: hint
+    )
   }
 
-  private func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(10)) -> ProcessResult? {
+  private func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(10))
+    -> ProcessResult?
+  {
     try? runner.run(
       ProcessSpec(executable: executable, arguments: arguments, environment: environment), timeout: timeout)
   }

@@ -1,6 +1,6 @@
 import Basics
-import FunctionsCore
 import Foundation
+import FunctionsCore
 
 /// A prepared Python environment with `functions-framework` and a function's requirements.
 public struct PreparedEnvironment: Sendable {
@@ -112,7 +112,8 @@ public struct EnvironmentBuilder: Sendable {
         "fingerprint": fingerprint, "runtime": manifest.runtime, "python": choice.interpreter.version,
         "interpreter": choice.interpreter.path,
       ]
-      try AtomicFile.write(Data(try JSONFormat.text(object: metadata).utf8), to: "\(partial)/\(Self.completeMarker)")
+      try AtomicFile.write(
+        Data(try JSONFormat.text(object: metadata).utf8), to: "\(partial)/\(Self.completeMarker)")
       if FileManager.default.fileExists(atPath: final) { try FileManager.default.removeItem(atPath: final) }
       try FileManager.default.moveItem(atPath: partial, toPath: final)
     } catch {

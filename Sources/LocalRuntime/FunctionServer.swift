@@ -1,6 +1,6 @@
 import Basics
-import FunctionsCore
 import Foundation
+import FunctionsCore
 
 #if canImport(FoundationNetworking)
   import FoundationNetworking
@@ -67,7 +67,10 @@ public struct FunctionServer: Sendable {
   /// function's variables.
   public func processEnvironment(for request: LaunchRequest) -> [String: String] {
     var environment: [String: String] = [:]
-    for key in ["PATH", "LANG", "LC_ALL", "TZ", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "TMPDIR", "HOME"] {
+    for key in [
+      "PATH", "LANG", "LC_ALL", "TZ", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy",
+      "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "TMPDIR", "HOME",
+    ] {
       if let value = hostEnvironment[key] { environment[key] = value }
     }
     environment["PATH"] = request.environment.binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
@@ -92,7 +95,8 @@ public struct FunctionServer: Sendable {
   /// Starts the server, waits until it answers HTTP, and returns the running process.
   /// A server that exits or stays silent is reported with the tail of its log, and nothing is left running.
   public func start(_ request: LaunchRequest) async throws -> RunningProcess {
-    try FileManager.default.createDirectory(atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(
       atPath: runtimeDirectory(for: request.manifest.name), withIntermediateDirectories: true,
       attributes: [.posixPermissions: 0o700])
@@ -103,9 +107,14 @@ public struct FunctionServer: Sendable {
   }
 
   /// Starts `commandLine` in a session of its own with its output appended to the function's log,
-  /// waits until `host:port` answers HTTP, and returns the running process.
+  /// waits until `host:port` accepts connections, and returns the running process.
+  ///
+  /// Readiness is a TCP connect, not an HTTP request, so the user's handler is never called by the tool:
+  /// functions-framework imports the function before it binds the port, and the Lambda service binds
+  /// only after its first instance initialised.
   public func launchDetached(
-    name: String, commandLine: [String], environment: [String: String], directory: String, host: String, port: Int,
+    name: String, commandLine: [String], environment: [String: String], directory: String, host: String,
+    port: Int,
     startTimeout: Duration
   ) async throws -> RunningProcess {
     guard Ports.isFree(port, host: host) else {
@@ -139,8 +148,7 @@ public struct FunctionServer: Sendable {
           name: name, termination: termination, logTail: LogFile.tail(logFile, lines: 15, from: logOffset),
           logFile: logFile)
       }
-      // A TCP connect is cheap enough to poll often; the HTTP request then confirms the server answers.
-      if Ports.acceptsConnections(host: host, port: port), await answers(process.url) {
+      if Ports.acceptsConnections(host: host, port: port) {
         // The server has a session of its own, so it keeps running after this process exits.
         return process
       }
@@ -169,7 +177,9 @@ public struct FunctionServer: Sendable {
     // behind in its group, which are still stopped.
     let leaderIsOurs = process.isAlive
     let pidWasReused = !leaderIsOurs && ProcessControl.isAlive(process.pid)
-    guard !pidWasReused, leaderIsOurs || ProcessControl.groupExists(process.processGroup) else { return false }
+    guard !pidWasReused, leaderIsOurs || ProcessControl.groupExists(process.processGroup) else {
+      return false
+    }
     ProcessControl.signalGroup(process.processGroup, SIGTERM)
     let deadline = ContinuousClock.now + grace
     while ContinuousClock.now < deadline {
@@ -185,18 +195,9 @@ public struct FunctionServer: Sendable {
     return true
   }
 
-  /// Returns whether an HTTP server answers at `url` with any status.
-  func answers(_ url: String) async -> Bool {
-    guard let url = URL(string: url + "/") else { return false }
-    var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: 2)
-    request.httpMethod = "GET"
-    request.setValue("functions-readiness-probe", forHTTPHeaderField: "User-Agent")
-    do {
-      let (_, response) = try await HTTPSessions.probe.data(for: request)
-      return response is HTTPURLResponse
-    } catch {
-      return false
-    }
+  /// Writes a stop marker into the function's log, matching the banner `launchDetached` writes.
+  public func noteStopped(name: String) {
+    try? appendText("--- \(clock.now().rfc3339) stopped \(name)\n", to: layout.logFile(for: name))
   }
 
   private func appendText(_ text: String, to path: String) throws {

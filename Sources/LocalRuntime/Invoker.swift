@@ -68,7 +68,8 @@ public struct InvocationResponse: Sendable {
     let phrases = [
       200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 301: "Moved Permanently", 302: "Found",
       304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-      405: "Method Not Allowed", 408: "Request Timeout", 413: "Content Too Large", 415: "Unsupported Media Type",
+      405: "Method Not Allowed", 408: "Request Timeout", 413: "Content Too Large",
+      415: "Unsupported Media Type",
       429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
       504: "Gateway Timeout",
     ]
@@ -97,7 +98,8 @@ public struct Invoker: Sendable {
     guard let url = request.url(base: baseURL) else {
       throw InvocationError.invalidURL(baseURL + request.path)
     }
-    var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: request.timeout)
+    var urlRequest = URLRequest(
+      url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: request.timeout)
     urlRequest.httpMethod = request.method
     for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
     urlRequest.httpBody = request.body

@@ -50,7 +50,8 @@ public struct LocalFunctions: Sendable {
   /// The `functions` executable, started again in the background to serve Lambda functions.
   let toolExecutable: String
 
-  public init(registry: Registry, builder: EnvironmentBuilder, server: FunctionServer, toolExecutable: String) {
+  public init(registry: Registry, builder: EnvironmentBuilder, server: FunctionServer, toolExecutable: String)
+  {
     self.registry = registry
     self.builder = builder
     self.server = server
@@ -66,7 +67,8 @@ public struct LocalFunctions: Sendable {
     var nodeBootstrap: String?
     switch manifest.runtimeFamily {
     case .python:
-      environment = try builder.prepare(manifest: manifest, directory: entry.directory, force: force, report: report)
+      environment = try builder.prepare(
+        manifest: manifest, directory: entry.directory, force: force, report: report)
     case .node:
       nodeBootstrap = try NodeBootstrap.install(in: builder.layout.cacheDirectory + "/runtime")
     case .custom:
@@ -86,7 +88,9 @@ public struct LocalFunctions: Sendable {
 
   /// Returns the function's variables with precedence, lowest first: manifest, env file, overrides.
   /// The env file is the manifest's `envFile` or `.env` when present; `--env-file` replaces both.
-  public func variables(manifest: Manifest, directory: String, options: StartOptions) throws -> [String: String] {
+  public func variables(manifest: Manifest, directory: String, options: StartOptions) throws -> [String:
+    String]
+  {
     var variables = manifest.environment
     let envFile: String?
     if let explicit = options.envFile {
@@ -113,7 +117,9 @@ public struct LocalFunctions: Sendable {
     if let fixed = options.port {
       port = fixed
     } else {
-      guard let free = Ports.findFreePort(host: options.host) else { throw RuntimeError.noFreePort(host: options.host) }
+      guard let free = Ports.findFreePort(host: options.host) else {
+        throw RuntimeError.noFreePort(host: options.host)
+      }
       port = free
     }
     do {
@@ -122,11 +128,13 @@ public struct LocalFunctions: Sendable {
       case .gcp:
         guard let environment = build.environment else { throw RuntimeError.io("\(entry.name) is not built") }
         let request = LaunchRequest(
-          manifest: build.manifest, directory: entry.directory, environment: environment, variables: variables,
+          manifest: build.manifest, directory: entry.directory, environment: environment,
+          variables: variables,
           host: options.host, port: port, startTimeout: options.startTimeout)
         process = try await server.start(request)
       case .aws:
-        process = try await startLambda(entry, build: build, variables: variables, options: options, port: port)
+        process = try await startLambda(
+          entry, build: build, variables: variables, options: options, port: port)
       }
       try registry.updateEntry(named: entry.name) { entry in
         entry.state = .running
@@ -153,7 +161,8 @@ public struct LocalFunctions: Sendable {
       atPath: layout.stateDirectory(for: entry.name), withIntermediateDirectories: true)
     let config = LambdaServiceConfig(
       name: entry.name, manifestPath: entry.manifestPath, directory: entry.directory,
-      environmentDirectory: build.environment?.directory, nodeBootstrap: build.nodeBootstrap, variables: variables,
+      environmentDirectory: build.environment?.directory, nodeBootstrap: build.nodeBootstrap,
+      variables: variables,
       region: options.region, host: options.host, port: port, logFile: layout.logFile(for: entry.name))
     try config.write(to: configPath)
     return try await server.launchDetached(
@@ -171,6 +180,7 @@ public struct LocalFunctions: Sendable {
     if let process = entry.process {
       wasRunning = process.isAlive
       await server.stop(process, grace: grace)
+      if wasRunning { server.noteStopped(name: name) }
     }
     try registry.updateEntry(named: name) { entry in
       entry.process = nil

@@ -13,6 +13,12 @@ public enum LogFile {
     return selected.map(String.init)
   }
 
+  /// Returns log text for a terminal: awslambdaric writes each error record as one line with carriage
+  /// returns between its lines, which a terminal would print over each other.
+  public static func displayable(_ text: String) -> String {
+    text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+  }
+
   /// Returns the file's size in bytes, or 0 when it does not exist.
   public static func size(_ path: String) -> UInt64 {
     let attributes = try? FileManager.default.attributesOfItem(atPath: path)

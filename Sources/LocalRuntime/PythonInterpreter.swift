@@ -77,7 +77,8 @@ public struct PythonLocator: Sendable {
     }
     guard let fallback = probe("python3") else { throw .pythonMissing }
     let reason =
-      ExecutableLookup.find("python\(version)", environment: environment) == nil ? "was not found" : "does not run"
+      ExecutableLookup.find("python\(version)", environment: environment) == nil
+      ? "was not found" : "does not run"
     let warning: String? =
       fallback.version == version
       ? nil

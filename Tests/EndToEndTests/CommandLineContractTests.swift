@@ -21,7 +21,7 @@ struct CommandLineContractTests {
     let nested = try sandbox.run(["new", "pubsub", "-h"])
     #expect(nested.status == 0)
     #expect(nested.stdout.contains("--topic <topic>"))
-    #expect(nested.stdout.contains("(default: the function's name)"))
+    #expect(nested.stdout.contains("(default: the function's"))
   }
 
   @Test(
@@ -30,11 +30,26 @@ struct CommandLineContractTests {
       (["biuld", "x"], "Error: unknown command 'biuld' for 'functions'. Did you mean 'build'?"),
       (["run", "x", "--prot", "3"], "Error: unknown option '--prot'. Did you mean '--port'?"),
       (["run"], "Error: missing argument <name>"),
-      (["run", "x", "--port", "70000"], "Error: invalid value '70000' for '--port': expected an integer from 1 to 65535"),
-      (["new", "http", "9lives"], "Error: invalid function name '9lives': it must start with a letter, not '9'"),
-      (["new", "http", "a.b"], "Error: invalid function name 'a.b': it contains '.'; use only letters, digits, hyphens and underscores"),
-      (["new", "pubsub", "fn", "--topic", "ab"], "Error: invalid topic 'ab': expected a topic ID of 3 to 255 characters"),
-      (["run", "x", "--env", "1BAD=x"], "Error: invalid --env '1BAD=x': expected KEY=VALUE with a valid variable name"),
+      (
+        ["run", "x", "--port", "70000"],
+        "Error: invalid value '70000' for '--port': expected an integer from 1 to 65535"
+      ),
+      (
+        ["new", "http", "9lives"],
+        "Error: invalid function name '9lives': it must start with a letter, not '9'"
+      ),
+      (
+        ["new", "http", "a.b"],
+        "Error: invalid function name 'a.b': it contains '.'; use only letters, digits, hyphens and underscores"
+      ),
+      (
+        ["new", "pubsub", "fn", "--topic", "ab"],
+        "Error: invalid topic 'ab': expected a topic ID of 3 to 255 characters"
+      ),
+      (
+        ["run", "x", "--env", "1BAD=x"],
+        "Error: invalid --env '1BAD=x': expected KEY=VALUE with a valid variable name"
+      ),
     ])
   func usageErrors(arguments: [String], message: String) throws {
     let sandbox = try Sandbox()

@@ -8,7 +8,8 @@ struct FailureTests {
   func crashAtStart() throws {
     let sandbox = try Sandbox()
     #expect(try sandbox.run(["new", "http", "broken"]).status == 0)
-    try sandbox.write("import functions_framework\n\ndef hello_http(request:\n    return 'x'\n", to: "broken/main.py")
+    try sandbox.write(
+      "import functions_framework\n\ndef hello_http(request:\n    return 'x'\n", to: "broken/main.py")
 
     let started = ContinuousClock.now
     let run = try sandbox.run(["run", "broken"])
@@ -28,7 +29,8 @@ struct FailureTests {
     #expect(run.status == 1)
     #expect(
       run.stderr.contains(
-        "error: port \(holder.port) is already in use on 127.0.0.1; choose another with --port, or stop what uses it"))
+        "error: port \(holder.port) is already in use on 127.0.0.1; choose another with --port, or stop what uses it"
+      ))
     #expect(try sandbox.state(of: "busy") != "running")
   }
 
@@ -58,13 +60,15 @@ struct FailureTests {
   func pipFailure() throws {
     let sandbox = try Sandbox()
     #expect(try sandbox.run(["new", "http", "baddeps"]).status == 0)
-    try sandbox.write("functions-framework==3.*\nthis is not a requirement !!\n", to: "baddeps/requirements.txt")
+    try sandbox.write(
+      "functions-framework==3.*\nthis is not a requirement !!\n", to: "baddeps/requirements.txt")
     let build = try sandbox.run(["build", "baddeps"])
     #expect(build.status == 1)
     #expect(build.stderr.contains("pip failed to install the dependencies"))
     #expect(build.stderr.contains("Fix requirements.txt"))
     // No half-built environment is left where a later build would pick it up.
-    let environments = (try? FileManager.default.contentsOfDirectory(atPath: Sandbox.sharedCache + "/environments")) ?? []
+    let environments =
+      (try? FileManager.default.contentsOfDirectory(atPath: Sandbox.sharedCache + "/environments")) ?? []
     #expect(!environments.contains { $0.contains(".partial-") })
     #expect(try sandbox.state(of: "baddeps") == "new")
   }
@@ -72,10 +76,14 @@ struct FailureTests {
   @Test(
     "malformed manifest names the key",
     arguments: [
-      (#"{"version": 1, "name": "m1", "entryPoint": "f", "runtime": "python39"}"#,
-       "invalid value \"python39\" for 'runtime'; expected one of python310, python311, python312, python313"),
-      (#"{"version": 1, "name": "m1", "entryPoint": "f", "trigger": {"type": "pubsub"}}"#,
-       "missing key 'trigger.topic'"),
+      (
+        #"{"version": 1, "name": "m1", "entryPoint": "f", "runtime": "python39"}"#,
+        "invalid value \"python39\" for 'runtime'; expected one of python310, python311, python312, python313"
+      ),
+      (
+        #"{"version": 1, "name": "m1", "entryPoint": "f", "trigger": {"type": "pubsub"}}"#,
+        "missing key 'trigger.topic'"
+      ),
       (#"{"version": 1, "name": "m1", "entryPoint": "f",,}"#, "is not valid JSON: line 1, column"),
     ])
   func malformedManifest(manifest: String, message: String) throws {
@@ -107,5 +115,48 @@ struct FailureTests {
     let added = try sandbox.run(["add", "nowhere"])
     #expect(added.status == 1)
     #expect(added.stderr == "error: \(sandbox.work)/nowhere is not a directory; check the path\n")
+  }
+
+  @Test("parallel runs start one server")
+  func parallelRuns() async throws {
+    let sandbox = try Sandbox()
+    #expect(try sandbox.run(["new", "http", "twice"]).status == 0)
+    #expect(try sandbox.run(["build", "twice"]).status == 0)
+    async let first = Task.detached { try sandbox.run(["run", "twice"]) }.value
+    async let second = Task.detached { try sandbox.run(["run", "twice"]) }.value
+    let (one, two) = try await (first, second)
+    #expect(one.status == 0)
+    #expect(two.status == 0)
+    #expect(one.stdout == two.stdout, "two servers: \(one.stdout) and \(two.stdout)")
+    #expect(try sandbox.run(["stop", "twice"]).status == 0)
+    let url = one.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(await httpRequest(url + "/") == nil)
+  }
+
+  @Test("a slow handler is never probed")
+  func slowHandler() async throws {
+    let sandbox = try Sandbox()
+    #expect(try sandbox.run(["new", "http", "slow"]).status == 0)
+    try sandbox.write(
+      """
+      import time
+
+      import functions_framework
+
+      calls = 0
+
+
+      @functions_framework.http
+      def hello_http(request):
+          global calls
+          calls += 1
+          time.sleep(3)
+          return f"calls={calls}"
+      """, to: "slow/main.py")
+    let run = try sandbox.run(["run", "slow", "--timeout", "10"])
+    #expect(run.status == 0, "\(run.stderr)")
+    // The first request is the first call: starting the function did not call the handler.
+    #expect(try sandbox.run(["invoke", "slow"]).stdout == "calls=1")
+    #expect(try sandbox.run(["stop", "slow"]).status == 0)
   }
 }

@@ -17,7 +17,8 @@ struct InteractiveTests {
     let output = sandbox.root + "/foreground.out"
     let pid = try ProcessRunner().start(
       ProcessSpec(
-        executable: Sandbox.binary, arguments: ["run", "fg", "--foreground"], environment: sandbox.environment,
+        executable: Sandbox.binary, arguments: ["run", "fg", "--foreground"],
+        environment: sandbox.environment,
         workingDirectory: sandbox.work, output: .appendToFile(output)))
     let url = try #require(await waitForLine(in: output, prefix: "http://127.0.0.1:"))
     #expect(await httpRequest(url + "/")?.1 == "Hello World!")
@@ -59,12 +60,15 @@ struct InteractiveTests {
       ["doctor", "--json"],
       environment: [
         "GCE_METADATA_ROOT": "127.0.0.1:9", "CLOUDSDK_CORE_CHECK_GCE_METADATA": "false",
-        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "true", "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "true",
+        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "true",
+        "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "true",
         "CLOUDSDK_CONFIG": gcloudConfig, "DOCKER_HOST": "unix://" + sandbox.root + "/no-docker.sock",
       ])
     #expect(output.status == 0, "\(output.stderr)")
-    let checks = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]])
-    #expect(checks.compactMap { $0["name"] as? String } == ["python3", "docker", "gcloud", "aws", "git", "node"])
+    let checks = try #require(
+      try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]])
+    #expect(
+      checks.compactMap { $0["name"] as? String } == ["python3", "docker", "gcloud", "aws", "git", "node"])
     let python = try #require(checks.first)
     #expect(python["isAvailable"] as? Bool == true)
     #expect((python["detail"] as? String)?.contains("venv, pip") == true)

@@ -12,7 +12,8 @@ extension Sandbox {
     _ name: String, template: String = "event", runtime: String = "python3.12", extraArguments: [String] = [],
     files: [String: String] = [:], aws: [String: Int] = [:]
   ) throws {
-    let created = try run(["new", template, name, "--provider", "aws", "--runtime", runtime] + extraArguments)
+    let created = try run(
+      ["new", template, name, "--provider", "aws", "--runtime", runtime] + extraArguments)
     #expect(created.status == 0, "\(created.stderr)")
     for (path, content) in files { try write(content, to: "\(name)/\(path)") }
     if !aws.isEmpty { try setAWS(name, aws) }
@@ -22,7 +23,8 @@ extension Sandbox {
   func setAWS(_ name: String, _ values: [String: Int]) throws {
     let manifestPath = work + "/\(name)/function.json"
     var manifest = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as? [String: Any])
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+        as? [String: Any])
     var settings = manifest["aws"] as? [String: Any] ?? [:]
     for (key, value) in values { settings[key] = value }
     manifest["aws"] = settings
@@ -40,7 +42,9 @@ extension Sandbox {
   func aws(_ arguments: [String], endpoint: String) throws -> CommandOutput {
     let host = URL(string: endpoint)?.host ?? ""
     // Every AWS call in the tests goes to this machine; anything else is a bug in the test.
-    precondition(host == "127.0.0.1" || host == "::1" || host == "localhost", "refusing non-loopback endpoint \(endpoint)")
+    precondition(
+      host == "127.0.0.1" || host == "::1" || host == "localhost",
+      "refusing non-loopback endpoint \(endpoint)")
     var environment = ProcessInfo.processInfo.environment
     environment["AWS_ACCESS_KEY_ID"] = "testing"
     environment["AWS_SECRET_ACCESS_KEY"] = "testing"

@@ -13,13 +13,17 @@ struct LambdaTests {
     let url = try sandbox.start("ev")
 
     let invoked = try sandbox.aws(
-      ["lambda", "invoke", "--function-name", "ev", "--payload", #"{"k": "v"}"#, "--log-type", "Tail", "out.json"],
+      [
+        "lambda", "invoke", "--function-name", "ev", "--payload", #"{"k": "v"}"#, "--log-type", "Tail",
+        "out.json",
+      ],
       endpoint: url)
     #expect(invoked.status == 0, "\(invoked.stderr)")
     let metadata = try #require(jsonObject(invoked.stdout))
     #expect(metadata["StatusCode"] as? Int == 200)
     #expect(metadata["ExecutedVersion"] as? String == "$LATEST")
-    let log = String(decoding: Data(base64Encoded: metadata["LogResult"] as? String ?? "") ?? Data(), as: UTF8.self)
+    let log = String(
+      decoding: Data(base64Encoded: metadata["LogResult"] as? String ?? "") ?? Data(), as: UTF8.self)
     #expect(log.hasPrefix("START RequestId: "))
     #expect(log.contains(#"{"k": "v"}"#))
     #expect(log.contains("REPORT RequestId: "))
@@ -37,13 +41,15 @@ struct LambdaTests {
     let unknown = try sandbox.aws(["lambda", "invoke", "--function-name", "nope", "out.json"], endpoint: url)
     #expect(unknown.status != 0)
     #expect(unknown.stderr.contains("(ResourceNotFoundException)"))
-    #expect(unknown.stderr.contains("Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"))
+    #expect(
+      unknown.stderr.contains("Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"))
 
     // Lambda quotas: 6 MB for a synchronous payload, with the RequestEntityTooLargeException error.
     let large = "{\"blob\": \"" + String(repeating: "x", count: 6_300_000) + "\"}"
     try sandbox.write(large, to: "large.json")
     let tooLarge = try sandbox.aws(
-      ["lambda", "invoke", "--function-name", "ev", "--payload", "file://large.json", "out.json"], endpoint: url)
+      ["lambda", "invoke", "--function-name", "ev", "--payload", "file://large.json", "out.json"],
+      endpoint: url)
     #expect(tooLarge.stderr.contains("(RequestEntityTooLargeException)"), "\(tooLarge.stderr)")
 
     let described = try sandbox.run(["describe", "ev"])
@@ -99,17 +105,43 @@ struct LambdaTests {
     #expect((1000...2000).contains(milliseconds), "remaining time \(remaining.stdout)")
     #expect(try sandbox.run(["stop", "faulty"]).status == 0)
 
-    // An import error is reported at once, not after the timeout.
-    try sandbox.write("import this_module_does_not_exist_xyz\n\ndef handler(e, c):\n    return 1\n", to: "faulty/app.py")
+    // A runtime that cannot initialise fails `run` with Lambda's error and the log tail.
+    try sandbox.write(
+      "import this_module_does_not_exist_xyz\n\ndef handler(e, c):\n    return 1\n", to: "faulty/app.py")
+    let failedRun = try sandbox.run(["run", "faulty"])
+    #expect(failedRun.status == 1)
+    #expect(
+      failedRun.stderr.contains(
+        "faulty failed to initialise: Runtime.ImportModuleError: Unable to import module 'app': "
+          + "No module named 'this_module_does_not_exist_xyz'"), "\(failedRun.stderr)")
+    #expect(try sandbox.state(of: "faulty") == "crashed")
+
+    // An instance that fails to initialise during an invocation reports it at once, not after the timeout.
+    try sandbox.write(
+      """
+      import os
+
+      if os.path.exists(os.path.join(os.path.dirname(__file__), "fail-init")):
+          import this_module_does_not_exist_xyz
+
+
+      def handler(event, context):
+          if event.get("action") == "exit":
+              os._exit(3)
+          return {"ok": True}
+      """, to: "faulty/app.py")
     try sandbox.setAWS("faulty", ["timeout": 60])
     #expect(try sandbox.start("faulty").hasPrefix("http://"))
+    try sandbox.write("", to: "faulty/fail-init")
+    #expect(try sandbox.run(["invoke", "faulty", "--data", #"{"action": "exit"}"#]).status == 1)
     let started = ContinuousClock.now
     let importError = try sandbox.run(["invoke", "faulty"])
     #expect(ContinuousClock.now - started < .seconds(20))
     #expect(importError.status == 1)
     #expect(
       importError.stderr.contains(
-        "Runtime.ImportModuleError: Unable to import module 'app': No module named 'this_module_does_not_exist_xyz'"))
+        "Runtime.ImportModuleError: Unable to import module 'app': No module named 'this_module_does_not_exist_xyz'"
+      ))
     #expect(try sandbox.run(["stop", "faulty"]).status == 0)
   }
 
@@ -118,12 +150,12 @@ struct LambdaTests {
     let sandbox = try Sandbox()
     try sandbox.makeLambda("nodot")
     let manifest = try #require(sandbox.read("nodot/function.json"))
-    try sandbox.write(manifest.replacingOccurrences(of: "app.handler", with: "nodot"), to: "nodot/function.json")
-    _ = try sandbox.start("nodot")
-    let invoked = try sandbox.run(["invoke", "nodot"])
-    #expect(invoked.status == 1)
-    #expect(invoked.stderr.contains("Runtime.MalformedHandlerName: Bad handler 'nodot'"), "\(invoked.stderr)")
-    #expect(try sandbox.run(["stop", "nodot"]).status == 0)
+    try sandbox.write(
+      manifest.replacingOccurrences(of: "app.handler", with: "nodot"), to: "nodot/function.json")
+    let run = try sandbox.run(["run", "nodot"])
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("Runtime.MalformedHandlerName: Bad handler 'nodot'"), "\(run.stderr)")
+    #expect(try sandbox.state(of: "nodot") == "crashed")
   }
 
   @Test("non-ASCII events and bad event files")
@@ -142,7 +174,9 @@ struct LambdaTests {
     try sandbox.write("{\n  \"a\": 1,\n  \"b\": \n}\n", to: "broken.json")
     let broken = try sandbox.run(["invoke", "echo", "--event", "broken.json"])
     #expect(broken.status == 1)
-    #expect(broken.stderr.contains("the event file \(sandbox.work)/broken.json is not valid JSON: line 4, column 1"))
+    #expect(
+      broken.stderr.contains("the event file \(sandbox.work)/broken.json is not valid JSON: line 4, column 1")
+    )
 
     let notJSON = try sandbox.run(["invoke", "echo", "--data", "not json{"])
     #expect(notJSON.status == 1)
@@ -177,7 +211,8 @@ struct LambdaTests {
     let results = try await withThrowingTaskGroup(of: (Int, Int, Data).self) { group in
       for id in 0..<20 {
         group.addTask {
-          let (status, _, body) = try await invokeAPI(url, function: "busy", payload: Data(#"{"id": \#(id)}"#.utf8))
+          let (status, _, body) = try await invokeAPI(
+            url, function: "busy", payload: Data(#"{"id": \#(id)}"#.utf8))
           return (id, status, body)
         }
       }
@@ -209,7 +244,8 @@ struct LambdaTests {
     #expect(jsonObject(invoked.stdout)?["message"] as? String == "Hello from nodefn!")
     #expect(invoked.stderr.contains("\tINFO\t{\"x\":1}"))
 
-    try sandbox.write("export const handler = async () => { throw new TypeError('bad input'); };\n", to: "nodefn/index.mjs")
+    try sandbox.write(
+      "export const handler = async () => { throw new TypeError('bad input'); };\n", to: "nodefn/index.mjs")
     #expect(try sandbox.run(["stop", "nodefn"]).status == 0)
     _ = try sandbox.start("nodefn")
     let failed = try sandbox.run(["invoke", "nodefn"])
@@ -228,72 +264,55 @@ struct LambdaTests {
     #expect(response?.1 == "Hello from a shell bootstrap!")
     #expect(try sandbox.run(["stop", "shellfn"]).status == 0)
 
+    // Lambda's errors for a bootstrap that is not executable or missing, reported by `run`.
     chmod(sandbox.work + "/shellfn/bootstrap", 0o644)
-    _ = try sandbox.start("shellfn")
-    let notExecutable = try sandbox.run(["invoke", "shellfn", "-X", "POST", "--path", "/"])
+    let notExecutable = try sandbox.run(["run", "shellfn"])
     #expect(notExecutable.status == 1)
-    let viaAPI = try sandbox.aws(["lambda", "invoke", "--function-name", "shellfn", "out.json"], endpoint: try runningURL(sandbox, "shellfn"))
-    #expect(viaAPI.stdout.contains("\"FunctionError\": \"Unhandled\""))
-    #expect(sandbox.read("out.json")?.contains("Runtime.InvalidEntrypoint") == true)
-    #expect(sandbox.read("out.json")?.contains("permission denied") == true)
+    #expect(notExecutable.stderr.contains("Runtime.InvalidEntrypoint"), "\(notExecutable.stderr)")
+    #expect(notExecutable.stderr.contains("permission denied"))
 
     try FileManager.default.removeItem(atPath: sandbox.work + "/shellfn/bootstrap")
-    let missing = try sandbox.aws(["lambda", "invoke", "--function-name", "shellfn", "out.json"], endpoint: try runningURL(sandbox, "shellfn"))
-    #expect(missing.stdout.contains("\"FunctionError\": \"Unhandled\""))
-    #expect(sandbox.read("out.json")?.contains("Couldn't find valid bootstrap(s)") == true)
-    #expect(try sandbox.run(["stop", "shellfn"]).status == 0)
+    let missing = try sandbox.run(["run", "shellfn"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("Couldn't find valid bootstrap(s)"), "\(missing.stderr)")
   }
 
-  @Test(
-    "gateway events by source",
-    arguments: [
-      ("http-api", "2.0", 500, #"{"message":"Internal Server Error"}"#),
-      ("rest-api", "1.0", 502, #"{"message": "Internal server error"}"#),
-      ("function-url", "2.0", 502, "Internal Server Error"),
-    ])
-  func gateway(source: String, version: String, errorStatus: Int, errorBody: String) async throws {
-    // Expected error responses: "Handling Lambda errors with an API Gateway API" (REST, 502),
-    // "Troubleshooting issues with HTTP API Lambda integrations" (HTTP API, 500), and the function URL's
-    // 502 with `Internal Server Error` as deployed function URLs send it.
+  @Test("add adopts a Lambda directory")
+  func addLambdaDirectory() throws {
     let sandbox = try Sandbox()
-    try sandbox.makeLambda(
-      "web", template: "http", extraArguments: ["--event-source", source],
-      files: [
-        "app.py": """
-        import json
-
-
-        def handler(event, context):
-            if event.get("queryStringParameters", {}) and event["queryStringParameters"].get("fail"):
-                raise RuntimeError("failed on purpose")
-            return {"statusCode": 201, "headers": {"x-echo": "yes"}, "body": json.dumps(event)}
-        """
-      ])
-    let url = try sandbox.start("web")
-    let response = await httpRequest(url + "/items/a%20b?x=1&x=2", headers: ["X-Custom_Header": "kept"])
-    #expect(response?.0 == 201)
-    let event = try #require(jsonObject(response?.1 ?? ""))
-    // Working with AWS Lambda proxy integrations for HTTP APIs (payload format 2.0), and the REST API
-    // proxy integration's input format, which has no version field.
-    if version == "2.0" {
-      #expect(event["version"] as? String == "2.0")
-      #expect(event["rawPath"] as? String == "/items/a%20b")
-      #expect(event["rawQueryString"] as? String == "x=1&x=2")
-      #expect((event["queryStringParameters"] as? [String: String])?["x"] == "1,2")
-      #expect((event["headers"] as? [String: String])?["x-custom_header"] == "kept")
-    } else {
-      #expect(event["version"] == nil)
-      #expect(event["httpMethod"] as? String == "GET")
-      #expect((event["multiValueQueryStringParameters"] as? [String: [String]])?["x"] == ["1", "2"])
-      #expect((event["headers"] as? [String: String])?["X-Custom_Header"] == "kept")
-    }
-    let failed = await httpRequest(url + "/?fail=1")
-    #expect(failed?.0 == errorStatus)
-    #expect(failed?.1 == errorBody)
-    #expect(try sandbox.run(["stop", "web"]).status == 0)
+    try sandbox.write(
+      "def lambda_handler(event, context):\n    return {\"adopted\": True}\n", to: "legacy/lambda_function.py"
+    )
+    let added = try sandbox.run(["add", "legacy", "--provider", "aws"])
+    #expect(added.status == 0, "\(added.stderr)")
+    let manifest = try #require(jsonObject(sandbox.read("legacy/function.json") ?? ""))
+    #expect(manifest["provider"] as? String == "aws")
+    #expect(manifest["handler"] as? String == "lambda_function.lambda_handler")
+    #expect(manifest["runtime"] as? String == "python3.12")
+    #expect((manifest["trigger"] as? [String: Any])?["type"] as? String == "event")
+    _ = try sandbox.start("legacy")
+    #expect(jsonObject(try sandbox.run(["invoke", "legacy"]).stdout)?["adopted"] as? Bool == true)
+    #expect(try sandbox.run(["stop", "legacy"]).status == 0)
   }
 
-  private func runningURL(_ sandbox: Sandbox, _ name: String) throws -> String {
-    try sandbox.list().first { $0["name"] as? String == name }?["url"] as? String ?? ""
+  @Test("event files go to the Invoke API")
+  func eventFileToHTTPFunction() throws {
+    let sandbox = try Sandbox()
+    try sandbox.makeLambda("api", template: "http")
+    _ = try sandbox.start("api")
+    let generated = try sandbox.run(["event", "generate", "aws", "http-api", "--query", "name=Ada"])
+    #expect(generated.status == 0)
+    try sandbox.write(generated.stdout, to: "request.json")
+    let invoked = try sandbox.run(["invoke", "api", "--event", "request.json"])
+    #expect(invoked.status == 0, "\(invoked.stderr)")
+    let result = try #require(jsonObject(invoked.stdout))
+    #expect(result["statusCode"] as? Int == 200)
+    #expect(result["body"] as? String == "Hello Ada!")
+
+    let wrongOption = try sandbox.run(["invoke", "api", "--event", "request.json", "--path", "/x"])
+    #expect(wrongOption.status == 64)
+    #expect(
+      wrongOption.stderr.hasPrefix("Error: --path cannot be used with api (aws, http trigger, --event)"))
+    #expect(try sandbox.run(["stop", "api"]).status == 0)
   }
 }

@@ -35,7 +35,8 @@ struct LifecycleTests {
     #expect(json.stdout == "Hello Ada!")
     let query = try sandbox.run(["invoke", "hello", "--query", "name=Ada"])
     #expect(query.stdout == "Hello Ada!")
-    let fromStdin = try sandbox.run(["invoke", "hello", "--data", "-"], input: Data(#"{"name": "Grace"}"#.utf8))
+    let fromStdin = try sandbox.run(
+      ["invoke", "hello", "--data", "-"], input: Data(#"{"name": "Grace"}"#.utf8))
     #expect(fromStdin.stdout == "Hello Grace!")
     let included = try sandbox.run(["invoke", "hello", "-i"])
     #expect(included.stdout.hasPrefix("HTTP/1.1 200 OK\n"))
@@ -83,7 +84,8 @@ struct LifecycleTests {
     // A message without data greets the world; a non-CloudEvent request is rejected by the framework.
     #expect(try sandbox.run(["invoke", "orders"]).stderr.contains("log: Hello World!"))
     let url = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    let plainPost = await httpRequest(url + "/", method: "POST", body: Data("{}".utf8), headers: ["Content-Type": "application/json"])
+    let plainPost = await httpRequest(
+      url + "/", method: "POST", body: Data("{}".utf8), headers: ["Content-Type": "application/json"])
     #expect(plainPost?.0 == 400)
 
     #expect(try sandbox.run(["stop", "--all"]).status == 0)

@@ -22,7 +22,7 @@ struct CommandOutput {
 ///
 /// Every sandbox shares one environment cache (`FUNCTIONS_CACHE_DIR`), so the Python environment of the
 /// templates is built once per test run instead of once per test.
-final class Sandbox {
+final class Sandbox: @unchecked Sendable {
   let root: String
   let home: String
   let work: String
@@ -71,7 +71,8 @@ final class Sandbox {
   /// Runs `functions` with the arguments and returns its exit status and output.
   @discardableResult
   func run(
-    _ arguments: [String], in directory: String? = nil, input: Data? = nil, environment extra: [String: String] = [:],
+    _ arguments: [String], in directory: String? = nil, input: Data? = nil,
+    environment extra: [String: String] = [:],
     timeout: Duration = .seconds(240)
   ) throws -> CommandOutput {
     var environment = self.environment
@@ -98,7 +99,9 @@ final class Sandbox {
   }
 
   func read(_ relativePath: String) -> String? {
-    FileManager.default.contents(atPath: work + "/" + relativePath).map { String(decoding: $0, as: UTF8.self) }
+    FileManager.default.contents(atPath: work + "/" + relativePath).map {
+      String(decoding: $0, as: UTF8.self)
+    }
   }
 
   /// Returns `functions list --json` decoded as an array of objects.
@@ -144,7 +147,8 @@ func makeTemporaryDirectory(prefix: String) throws -> String {
 }
 
 /// Sends a request to a local URL and returns the status and body, or nil when nothing answers.
-func httpRequest(_ url: String, method: String = "GET", body: Data? = nil, headers: [String: String] = [:]) async
+func httpRequest(_ url: String, method: String = "GET", body: Data? = nil, headers: [String: String] = [:])
+  async
   -> (Int, String)?
 {
   guard let url = URL(string: url) else { return nil }
@@ -156,7 +160,8 @@ func httpRequest(_ url: String, method: String = "GET", body: Data? = nil, heade
   configuration.connectionProxyDictionary = [:]
   let session = URLSession(configuration: configuration)
   defer { session.finishTasksAndInvalidate() }
-  guard let (data, response) = try? await session.data(for: request), let http = response as? HTTPURLResponse else {
+  guard let (data, response) = try? await session.data(for: request), let http = response as? HTTPURLResponse
+  else {
     return nil
   }
   return (http.statusCode, String(decoding: data, as: UTF8.self))

@@ -21,7 +21,8 @@ public struct LambdaFunctionConfiguration: Sendable {
   public var hostEnvironment: [String: String]
 
   public init(
-    name: String, manifest: Manifest, directory: String, environmentDirectory: String?, nodeBootstrap: String?,
+    name: String, manifest: Manifest, directory: String, environmentDirectory: String?,
+    nodeBootstrap: String?,
     variables: [String: String], region: String, logFile: String, hostEnvironment: [String: String]
   ) {
     self.name = name
@@ -54,7 +55,9 @@ public struct LambdaFunctionConfiguration: Sendable {
     case .custom:
       let bootstrap = (directory as NSString).appendingPathComponent("bootstrap")
       var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: bootstrap, isDirectory: &isDirectory), !isDirectory.boolValue else {
+      guard FileManager.default.fileExists(atPath: bootstrap, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      else {
         return .failure(.missingBootstrap(bootstrap))
       }
       guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
@@ -68,7 +71,10 @@ public struct LambdaFunctionConfiguration: Sendable {
   /// variables"), with the function's variables on top.
   func processEnvironment(runtimeAPI: String, instanceID: Int, now: Date) -> [String: String] {
     var environment: [String: String] = [:]
-    for key in ["PATH", "HOME", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"] {
+    for key in [
+      "PATH", "HOME", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy",
+      "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR",
+    ] {
       if let value = hostEnvironment[key] { environment[key] = value }
     }
     if let environmentDirectory {
@@ -122,7 +128,9 @@ enum LaunchFailure: Error, Sendable {
         type: "Runtime.InvalidEntrypoint",
         message: "RequestId: \(requestID) Error: node was not found on PATH; install Node.js 20")
     case .notBuilt:
-      .failure(type: "Runtime.InvalidEntrypoint", message: "RequestId: \(requestID) Error: the function is not built")
+      .failure(
+        type: "Runtime.InvalidEntrypoint", message: "RequestId: \(requestID) Error: the function is not built"
+      )
     case .spawnFailed(let reason):
       .failure(type: "Runtime.InvalidEntrypoint", message: "RequestId: \(requestID) Error: \(reason)")
     }
@@ -160,7 +168,8 @@ struct InstanceLauncher: Sendable {
   let runner = ProcessRunner()
 
   /// Starts instance `id`; `onExit` runs on a background thread when its process ends.
-  func launch(id: Int, onExit: @escaping @Sendable (RuntimeInstance, ProcessTermination) -> Void) throws(LaunchFailure)
+  func launch(id: Int, onExit: @escaping @Sendable (RuntimeInstance, ProcessTermination) -> Void)
+    throws(LaunchFailure)
     -> LaunchedInstance
   {
     let commandLine: [String]
@@ -170,10 +179,17 @@ struct InstanceLauncher: Sendable {
     }
 
     let processID = Mutex<pid_t>(0)
-    let instance = RuntimeInstance(id: id) {
+    let instance = RuntimeInstance(id: id) { isGraceful in
       let pid = processID.withLock { $0 }
-      // The runtime may have started children of its own; they share its process group.
-      if pid > 0 { kill(-pid, SIGKILL) }
+      guard pid > 0 else { return }
+      // The runtime may have started children of its own; they share its process group. A graceful
+      // stop gives the runtime 200 ms to clean up after SIGTERM, as Lambda's shutdown phase does.
+      if isGraceful {
+        kill(-pid, SIGTERM)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { kill(-pid, SIGKILL) }
+      } else {
+        kill(-pid, SIGKILL)
+      }
     }
     let api = RuntimeAPI(instance: instance)
     let server = HTTPServer(host: "127.0.0.1", port: 0) { request in await api.handle(request) }
@@ -184,7 +200,8 @@ struct InstanceLauncher: Sendable {
       throw .spawnFailed("cannot start the Runtime API: \(error)")
     }
 
-    let environment = configuration.processEnvironment(runtimeAPI: "127.0.0.1:\(port)", instanceID: id, now: Date())
+    let environment = configuration.processEnvironment(
+      runtimeAPI: "127.0.0.1:\(port)", instanceID: id, now: Date())
     let spec = ProcessSpec(
       executable: commandLine[0], arguments: Array(commandLine.dropFirst()), environment: environment,
       workingDirectory: configuration.directory)

@@ -33,7 +33,8 @@ actor InstancePool {
       isColdStart = acquired.isNew
     case .failure(let failure):
       let outcome = failure.outcome(requestID: invocation.requestID)
-      let log = "START RequestId: \(invocation.requestID) Version: $LATEST\n"
+      let log =
+        "START RequestId: \(invocation.requestID) Version: $LATEST\n"
         + (outcome.errorSummary.map { "\($0.message)\n\($0.type)\n" } ?? "")
         + "END RequestId: \(invocation.requestID)\n"
       writer.write(Data(log.utf8))
@@ -50,7 +51,8 @@ actor InstancePool {
 
     var trailer = ""
     if case .functionError(_, let errorType) = outcome, errorType == "Sandbox.Timedout" {
-      trailer += "\(Timestamp.format(Date())) \(invocation.requestID) Task timed out after "
+      trailer +=
+        "\(Timestamp.format(Date())) \(invocation.requestID) Task timed out after "
         + "\(Self.seconds(launcher.configuration.timeout)) seconds\n"
     }
     trailer += "END RequestId: \(invocation.requestID)\n"
@@ -67,6 +69,39 @@ actor InstancePool {
     await release(launchedInstance)
     let log = start + String(decoding: printed, as: UTF8.self) + trailer
     return InvocationResult(outcome: outcome, requestID: invocation.requestID, log: log)
+  }
+
+  /// Starts one instance and waits until its runtime is initialised, so a function that cannot start is
+  /// reported by `functions run` instead of by its first invocation. Returns nil on success, otherwise
+  /// the error in Lambda's terms. The instance then waits, warm, for the first invocation.
+  func prewarm(limit: Duration = .seconds(10)) async -> String? {
+    let acquired: LaunchedInstance
+    switch await acquire() {
+    case .success(let result): acquired = result.instance
+    case .failure(let failure):
+      return failure.outcome(requestID: "(none)").errorSummary.map { "\($0.type): \($0.message)" }
+        ?? "\(failure)"
+    }
+    let instance = acquired.instance
+    let watchdog = Task {
+      try? await Task.sleep(for: limit)
+      if !Task.isCancelled { await instance.stop() }
+    }
+    let isReady = await instance.waitUntilReady()
+    watchdog.cancel()
+    if isReady {
+      await release(acquired)
+      return nil
+    }
+    launched[instance.id] = nil
+    if let document = await instance.initErrorDocument {
+      let object = (try? JSONSerialization.jsonObject(with: document)) as? [String: Any]
+      let type = (object?["errorType"] as? String) ?? "Runtime.Unknown"
+      let message = (object?["errorMessage"] as? String) ?? String(decoding: document, as: UTF8.self)
+      return "\(type): \(message)"
+    }
+    return
+      "Runtime.ExitError: the runtime exited or did not initialise within \(Int(limit.components.seconds)) s"
   }
 
   /// Stops every instance.

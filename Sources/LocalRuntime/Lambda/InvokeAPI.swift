@@ -16,15 +16,21 @@ struct InvokeAPI: Sendable {
   func handle(_ request: HTTPRequest) async -> HTTPResponse {
     let requestID = LambdaInvocation.makeRequestID()
     guard request.method == "POST" else {
-      return Self.error(405, type: "InvalidRequestContentException", message: "Invoke takes POST", requestID: requestID)
+      return Self.error(
+        405, type: "InvalidRequestContentException", message: "Invoke takes POST", requestID: requestID)
     }
     let encodedName = request.path.dropFirst(Self.pathPrefix.count).dropLast("/invocations".count)
     let functionName = String(encodedName).removingPercentEncoding ?? String(encodedName)
     let qualifier = Self.queryValue("Qualifier", in: request.rawQuery)
     guard let resolved = resolve(functionName, qualifier: qualifier) else {
-      let shown = qualifier.map { "\(configuration.functionARN.replacingOccurrences(of: configuration.name, with: Self.baseName(functionName))):\($0)" }
-        ?? configuration.functionARN.replacingOccurrences(of: ":function:\(configuration.name)", with: ":function:\(Self.baseName(functionName))")
-      return Self.error(404, type: "ResourceNotFoundException", message: "Function not found: \(shown)", requestID: requestID)
+      let shown =
+        qualifier.map {
+          "\(configuration.functionARN.replacingOccurrences(of: configuration.name, with: Self.baseName(functionName))):\($0)"
+        }
+        ?? configuration.functionARN.replacingOccurrences(
+          of: ":function:\(configuration.name)", with: ":function:\(Self.baseName(functionName))")
+      return Self.error(
+        404, type: "ResourceNotFoundException", message: "Function not found: \(shown)", requestID: requestID)
     }
     _ = resolved
 
@@ -38,11 +44,13 @@ struct InvokeAPI: Sendable {
         message: "Invalid invocation type \(invocationType); expected RequestResponse, Event or DryRun",
         requestID: requestID)
     }
-    let limit = invocationType == "Event" ? LambdaLimits.asynchronousPayloadBytes : LambdaLimits.synchronousPayloadBytes
+    let limit =
+      invocationType == "Event" ? LambdaLimits.asynchronousPayloadBytes : LambdaLimits.synchronousPayloadBytes
     guard payload.count <= limit else {
       return Self.error(
         413, type: "RequestEntityTooLargeException",
-        message: "Request must be smaller than \(limit) bytes for the InvokeFunction operation", requestID: requestID)
+        message: "Request must be smaller than \(limit) bytes for the InvokeFunction operation",
+        requestID: requestID)
     }
     do {
       _ = try JSONSerialization.jsonObject(with: payload, options: [.fragmentsAllowed])
@@ -59,7 +67,8 @@ struct InvokeAPI: Sendable {
     let now = Date()
     let invocation = LambdaInvocation(
       requestID: requestID, payload: payload,
-      deadlineMilliseconds: Int64(now.timeIntervalSince1970 * 1000) + Int64(configuration.manifest.aws.timeoutSeconds) * 1000,
+      deadlineMilliseconds: Int64(now.timeIntervalSince1970 * 1000) + Int64(
+        configuration.manifest.aws.timeoutSeconds) * 1000,
       invokedFunctionARN: configuration.functionARN, traceID: LambdaInvocation.makeTraceID(now: now),
       clientContext: request.header("X-Amz-Client-Context"))
     if invocationType == "Event" {
@@ -131,6 +140,7 @@ struct InvokeAPI: Sendable {
   static func error(_ status: Int, type: String, message: String, requestID: String) -> HTTPResponse {
     let body: [String: String] = ["Type": "User", "Message": message, "message": message]
     let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
-    return HTTPResponse.json(status, data, headers: [("x-amzn-ErrorType", type), ("x-amzn-RequestId", requestID)])
+    return HTTPResponse.json(
+      status, data, headers: [("x-amzn-ErrorType", type), ("x-amzn-RequestId", requestID)])
   }
 }

@@ -14,7 +14,8 @@ public struct LambdaInvocation: Sendable {
   public let clientContext: String?
 
   public init(
-    requestID: String, payload: Data, deadlineMilliseconds: Int64, invokedFunctionARN: String, traceID: String,
+    requestID: String, payload: Data, deadlineMilliseconds: Int64, invokedFunctionARN: String,
+    traceID: String,
     clientContext: String? = nil
   ) {
     self.requestID = requestID
@@ -38,7 +39,7 @@ public struct LambdaInvocation: Sendable {
   }
 }
 
-/// How an invocation ended.
+/// The way an invocation ended.
 public enum InvocationOutcome: Sendable, Equatable {
   /// The runtime posted a response.
   case success(Data)

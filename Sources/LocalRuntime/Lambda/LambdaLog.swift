@@ -6,6 +6,14 @@ import Synchronization
   import Glibc
 #endif
 
+/// Writes the service's own messages to its standard error, which `functions run` points at the
+/// function's log, so `functions logs` shows them next to the runtime's output.
+enum ServiceLog {
+  static func error(_ message: String) {
+    FileHandle.standardError.write(Data("functions: error: \(message)\n".utf8))
+  }
+}
+
 /// Appends lines to a function's log file from any thread.
 final class LogWriter: Sendable {
   private let handle: Mutex<FileHandle?>
@@ -57,7 +65,7 @@ final class OutputCollector: Sendable {
       var readable = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
       while true {
         // Wait for data first and mark the read as in progress before taking the bytes out of the pipe, so
-        // `waitUntilDrained` never sees an empty pipe while bytes are on their way to the capture.
+        // `waitUntilDrained` never finds an empty pipe while bytes are on their way to the capture.
         if poll(&readable, 1, -1) < 0 {
           if errno == EINTR { continue }
           break
@@ -95,7 +103,7 @@ final class OutputCollector: Sendable {
   /// Stops keeping output and returns what was written since `beginCapture()`.
   ///
   /// A runtime prints and then posts its response, so the last lines can still be in the pipe when the
-  /// response arrives; this waits up to 50 ms for the pipe to drain first.
+  /// response arrives. This waits up to 50 ms for the pipe to drain first.
   func endCapture() -> Data {
     waitUntilDrained(limit: .milliseconds(50))
     return capture.withLock { state in
@@ -105,7 +113,7 @@ final class OutputCollector: Sendable {
     }
   }
 
-  /// Waits until the pipe holds no unread bytes and the reader is idle, or the pipe is closed.
+  /// Waits until the pipe contains no unread bytes and the reader is idle, or the pipe is closed.
   func waitUntilDrained(limit: Duration = .seconds(1)) {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {

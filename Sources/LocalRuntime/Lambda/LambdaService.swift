@@ -26,7 +26,8 @@ public final class LambdaService: Sendable {
       bodyTooLarge: { limit in
         InvokeAPI.error(
           413, type: "RequestEntityTooLargeException",
-          message: "Request must be smaller than \(LambdaLimits.synchronousPayloadBytes) bytes for the InvokeFunction operation",
+          message:
+            "Request must be smaller than \(LambdaLimits.synchronousPayloadBytes) bytes for the InvokeFunction operation",
           requestID: LambdaInvocation.makeRequestID())
       })
     let gateway = Gateway(pool: pool, configuration: configuration)
@@ -36,8 +37,15 @@ public final class LambdaService: Sendable {
     }
   }
 
-  /// Starts listening and returns the bound port.
-  public func start() throws -> Int { try server.start() }
+  /// Starts one instance, then listens, and returns the bound port. A function whose runtime fails to
+  /// initialise throws with Lambda's error, before the port accepts connections.
+  public func start() async throws -> Int {
+    if let failure = await pool.prewarm() {
+      await pool.shutDown()
+      throw RuntimeError.io("\(configuration.name) failed to initialise: \(failure)")
+    }
+    return try server.start()
+  }
 
   /// Stops listening and stops every instance.
   public func stop() async {
@@ -56,7 +64,8 @@ struct Gateway: Sendable {
       let message =
         "\(configuration.name) has no HTTP trigger; invoke it through the Lambda Invoke API: "
         + "POST \(InvokeAPI.pathPrefix)\(configuration.name)/invocations"
-      return HTTPResponse.json(404, (try? JSONSerialization.data(withJSONObject: ["message": message])) ?? Data())
+      return HTTPResponse.json(
+        404, (try? JSONSerialization.data(withJSONObject: ["message": message])) ?? Data())
     }
     let source = configuration.manifest.aws.httpEventSource
     let now = Date()
@@ -66,7 +75,8 @@ struct Gateway: Sendable {
       requestID: LambdaInvocation.makeRequestID(), httpVersion: request.version)
     let context = GatewayContext(
       accountID: configuration.accountID, apiID: Self.apiID(for: configuration.name),
-      region: configuration.region, functionName: configuration.name, domainName: request.header("Host") ?? "localhost")
+      region: configuration.region, functionName: configuration.name,
+      domainName: request.header("Host") ?? "localhost")
     let event = APIGatewayEvents.makeEvent(gatewayRequest, source: source, context: context)
     guard event.count <= LambdaLimits.synchronousPayloadBytes else {
       return Self.response(APIGatewayEvents.failureResponse(.payloadTooLarge, source: source))
@@ -74,14 +84,16 @@ struct Gateway: Sendable {
 
     let invocation = LambdaInvocation(
       requestID: LambdaInvocation.makeRequestID(), payload: event,
-      deadlineMilliseconds: Int64(now.timeIntervalSince1970 * 1000) + Int64(configuration.manifest.aws.timeoutSeconds) * 1000,
+      deadlineMilliseconds: Int64(now.timeIntervalSince1970 * 1000) + Int64(
+        configuration.manifest.aws.timeoutSeconds) * 1000,
       invokedFunctionARN: configuration.functionARN, traceID: LambdaInvocation.makeTraceID(now: now))
     let result = await pool.invoke(invocation)
     switch result.outcome {
     case .success(let body):
       switch APIGatewayEvents.makeResponse(fromResult: body, source: source) {
       case .success(let response): return Self.response(response)
-      case .failure(let failure): return Self.response(APIGatewayEvents.failureResponse(failure, source: source))
+      case .failure(let failure):
+        return Self.response(APIGatewayEvents.failureResponse(failure, source: source))
       }
     case .functionError:
       let summary = result.outcome.errorSummary ?? ("Unhandled", "")

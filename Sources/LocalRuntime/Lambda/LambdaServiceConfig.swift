@@ -2,8 +2,8 @@ import Basics
 import Foundation
 import FunctionsCore
 
-/// What `functions run` hands to the background process that serves a Lambda function. It is written to
-/// the function's state directory with mode 0600, because it carries the function's variables.
+/// The settings `functions run` hands to the background process that serves a Lambda function. They are
+/// written to the function's state directory with mode 0600, because they include the function's variables.
 public struct LambdaServiceConfig: Codable, Sendable {
   public var name: String
   public var manifestPath: String
@@ -17,7 +17,8 @@ public struct LambdaServiceConfig: Codable, Sendable {
   public var logFile: String
 
   public init(
-    name: String, manifestPath: String, directory: String, environmentDirectory: String?, nodeBootstrap: String?,
+    name: String, manifestPath: String, directory: String, environmentDirectory: String?,
+    nodeBootstrap: String?,
     variables: [String: String], region: String, host: String, port: Int, logFile: String
   ) {
     self.name = name
@@ -57,10 +58,18 @@ public enum LambdaServiceRunner {
     let configuration = LambdaFunctionConfiguration(
       name: config.name, manifest: manifest, directory: config.directory,
       environmentDirectory: config.environmentDirectory, nodeBootstrap: config.nodeBootstrap,
-      variables: config.variables, region: config.region, logFile: config.logFile, hostEnvironment: hostEnvironment)
+      variables: config.variables, region: config.region, logFile: config.logFile,
+      hostEnvironment: hostEnvironment)
     let service = LambdaService(configuration: configuration, host: config.host, port: config.port)
-    let port = try service.start()
-    print("Lambda endpoint for \(config.name) listening on \(config.host):\(port) (Invoke API and HTTP gateway)")
+    let port: Int
+    do {
+      port = try await service.start()
+    } catch {
+      ServiceLog.error("\(error)")
+      throw ExitWithoutMessage()
+    }
+    print(
+      "Lambda endpoint for \(config.name) listening on \(config.host):\(port) (Invoke API and HTTP gateway)")
 
     // Block the termination signals and wait for one on a dispatch source.
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -77,6 +86,9 @@ public enum LambdaServiceRunner {
     await service.stop()
   }
 }
+
+/// Ends the service with status 1 after it already reported why.
+public struct ExitWithoutMessage: Error {}
 
 /// Resumes a continuation once, from whichever signal arrives first.
 private final class SignalLatch: @unchecked Sendable {

@@ -8,7 +8,8 @@ import Foundation
 public enum NodeBootstrap {
   /// Writes the bootstrap into `directory` when missing or changed, and returns its path.
   public static func install(in directory: String) throws -> String {
-    let path = (directory as NSString).appendingPathComponent("node-bootstrap-\(SHA256.hexDigest(of: source).prefix(12)).mjs")
+    let path = (directory as NSString).appendingPathComponent(
+      "node-bootstrap-\(SHA256.hexDigest(of: source).prefix(12)).mjs")
     if !FileManager.default.fileExists(atPath: path) {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       try AtomicFile.write(Data(source.utf8), to: path)

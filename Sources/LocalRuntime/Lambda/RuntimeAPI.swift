@@ -22,7 +22,8 @@ struct RuntimeAPI: Sendable {
     case ("POST", 3, "invocation", "error"):
       return await fail(requestID: String(route[1]), request: request)
     case ("POST", 2, "init", "error"):
-      let document = Self.errorDocument(request.body, typeHeader: request.header("Lambda-Runtime-Function-Error-Type"))
+      let document = Self.errorDocument(
+        request.body, typeHeader: request.header("Lambda-Runtime-Function-Error-Type"))
       await instance.failInitialization(document: document)
       // awslambdaric needs exactly 202 here, or it raises before exiting.
       return Self.accepted
@@ -51,7 +52,8 @@ struct RuntimeAPI: Sendable {
   private func respond(requestID: String, body: Data) async -> HTTPResponse {
     if body.count > LambdaLimits.synchronousPayloadBytes {
       // Lambda fails the invocation and tells the runtime the response was too large.
-      let message = "Response payload size exceeded maximum allowed payload size (\(LambdaLimits.synchronousPayloadBytes) bytes)."
+      let message =
+        "Response payload size exceeded maximum allowed payload size (\(LambdaLimits.synchronousPayloadBytes) bytes)."
       _ = await instance.complete(
         requestID: requestID, outcome: .failure(type: "Function.ResponseSizeTooLarge", message: message))
       return HTTPResponse.json(
@@ -67,8 +69,10 @@ struct RuntimeAPI: Sendable {
   }
 
   private func fail(requestID: String, request: HTTPRequest) async -> HTTPResponse {
-    let document = Self.errorDocument(request.body, typeHeader: request.header("Lambda-Runtime-Function-Error-Type"))
-    let outcome = InvocationOutcome.functionError(document: document, errorType: RuntimeInstance.errorType(of: document))
+    let document = Self.errorDocument(
+      request.body, typeHeader: request.header("Lambda-Runtime-Function-Error-Type"))
+    let outcome = InvocationOutcome.functionError(
+      document: document, errorType: RuntimeInstance.errorType(of: document))
     guard await instance.complete(requestID: requestID, outcome: outcome) else {
       return Self.invalidRequestID(requestID)
     }
@@ -90,12 +94,15 @@ struct RuntimeAPI: Sendable {
   static let accepted = HTTPResponse.json(202, Data(#"{"status":"OK"}"#.utf8))
 
   static func invalidRequestID(_ requestID: String) -> HTTPResponse {
-    HTTPResponse.json(
+    ServiceLog.error(
+      "the runtime posted a result for request \(requestID), which is not running on its instance")
+    return HTTPResponse.json(
       400,
       Data(#"{"errorMessage":"Invalid request ID: \#(requestID)","errorType":"InvalidRequestID"}"#.utf8))
   }
 
   static func notFound(_ path: String) -> HTTPResponse {
+    ServiceLog.error("the runtime called an unknown Runtime API path \(path)")
     let body = ["errorMessage": "Unknown Runtime API path \(path)", "errorType": "InvalidRequest"]
     return HTTPResponse.json(404, (try? JSONSerialization.data(withJSONObject: body)) ?? Data())
   }

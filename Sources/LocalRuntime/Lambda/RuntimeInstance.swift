@@ -4,8 +4,8 @@ import Foundation
 /// One running copy of a function's runtime with its own Runtime API endpoint.
 ///
 /// It runs one invocation at a time, as a Lambda execution environment does. The runtime client
-/// long-polls `GET …/invocation/next`; `run(_:)` hands it an invocation and suspends until the client
-/// posts a response or an error, the deadline passes, or the process exits.
+/// long-polls `GET …/invocation/next`, and `run(_:)` hands it an invocation. `run(_:)` then suspends until
+/// the client posts a response or an error, the deadline passes, or the process exits.
 actor RuntimeInstance {
   enum State {
     /// The process is starting; it has not asked for work yet.
@@ -33,9 +33,15 @@ actor RuntimeInstance {
   private(set) var firstNextAt: ContinuousClock.Instant?
   /// When the current or last invocation reached the runtime; Lambda's Duration starts here.
   private(set) var deliveredAt: ContinuousClock.Instant?
-  private let killProcess: @Sendable () -> Void
+  /// Ends the runtime process: gracefully (SIGTERM first) or at once.
+  private let killProcess: @Sendable (_ isGraceful: Bool) -> Void
+  /// Callers of `waitUntilReady()`, resumed with true at the runtime's first `/next` and false when the
+  /// instance stops first.
+  private var readyWaiters: [CheckedContinuation<Bool, Never>] = []
+  /// The init error document the runtime posted, if any.
+  var initErrorDocument: Data? { initError }
 
-  init(id: Int, killProcess: @escaping @Sendable () -> Void) {
+  init(id: Int, killProcess: @escaping @Sendable (_ isGraceful: Bool) -> Void) {
     self.id = id
     self.killProcess = killProcess
     launchedAt = .now
@@ -53,7 +59,8 @@ actor RuntimeInstance {
   func run(_ invocation: LambdaInvocation, timeout: Duration) async -> InvocationOutcome {
     if case .stopped = state {
       return initError.map { .functionError(document: $0, errorType: Self.errorType(of: $0)) }
-        ?? .failure(type: "Runtime.ExitError", message: "RequestId: \(invocation.requestID) Error: Runtime exited")
+        ?? .failure(
+          type: "Runtime.ExitError", message: "RequestId: \(invocation.requestID) Error: Runtime exited")
     }
     return await withCheckedContinuation { continuation in
       resultContinuation = continuation
@@ -77,12 +84,26 @@ actor RuntimeInstance {
     }
   }
 
+  /// Waits until the runtime asks for its first invocation (true) or the instance stops first (false).
+  func waitUntilReady() async -> Bool {
+    if firstNextAt != nil { return true }
+    if case .stopped = state { return false }
+    return await withCheckedContinuation { readyWaiters.append($0) }
+  }
+
+  private func resumeReadyWaiters(_ isReady: Bool) {
+    let waiters = readyWaiters
+    readyWaiters = []
+    for waiter in waiters { waiter.resume(returning: isReady) }
+  }
+
   /// Records that the runtime receives the invocation now, starts its timeout, and returns it with the
   /// deadline that follows.
   private func markDelivered(_ invocation: LambdaInvocation) -> LambdaInvocation {
     var invocation = invocation
     let timeout = invocationTimeout
-    let timeoutMilliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+    let timeoutMilliseconds =
+      timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
     invocation.deadlineMilliseconds = Int64(Date().timeIntervalSince1970 * 1000) + timeoutMilliseconds
     let requestID = invocation.requestID
     deliveredAt = .now
@@ -95,10 +116,13 @@ actor RuntimeInstance {
     return invocation
   }
 
-  /// Answers the runtime's `GET /next`: the pending invocation, or the next one assigned.
+  /// Returns the invocation for the runtime's `GET /next`: the pending one, or the next one assigned.
   /// Returns nil when the instance stops while waiting.
   func nextInvocation() async -> LambdaInvocation? {
-    if firstNextAt == nil { firstNextAt = .now }
+    if firstNextAt == nil {
+      firstNextAt = .now
+      resumeReadyWaiters(true)
+    }
     if case .stopped = state { return nil }
     if case .starting = state { state = .idle }
     if let pending = pendingInvocation {
@@ -121,8 +145,11 @@ actor RuntimeInstance {
   /// Records an `/init/error`: the invocation waiting for this instance fails with it at once.
   func failInitialization(document: Data) {
     initError = document
+    resumeReadyWaiters(false)
     if resultContinuation != nil {
-      finish(with: .functionError(document: document, errorType: Self.errorType(of: document)), nextState: .stopped)
+      finish(
+        with: .functionError(document: document, errorType: Self.errorType(of: document)), nextState: .stopped
+      )
     } else {
       state = .stopped
     }
@@ -146,6 +173,7 @@ actor RuntimeInstance {
       finish(with: outcome, nextState: .stopped)
     }
     state = .stopped
+    resumeReadyWaiters(false)
     parkedNext?.resume(returning: nil)
     parkedNext = nil
   }
@@ -153,7 +181,8 @@ actor RuntimeInstance {
   /// Stops the instance: kills the process and releases a parked `/next`.
   func stop() {
     state = .stopped
-    killProcess()
+    resumeReadyWaiters(false)
+    killProcess(true)
     parkedNext?.resume(returning: nil)
     parkedNext = nil
   }
@@ -162,9 +191,10 @@ actor RuntimeInstance {
     guard case .busy(let current) = state, current == requestID else { return }
     let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
     // Lambda's message for a timeout (Lambda developer guide, "Troubleshoot invocation issues").
-    let message = "RequestId: \(requestID) Error: Task timed out after \(String(format: "%.2f", seconds)) seconds"
+    let message =
+      "RequestId: \(requestID) Error: Task timed out after \(String(format: "%.2f", seconds)) seconds"
     finish(with: .failure(type: "Sandbox.Timedout", message: message), nextState: .stopped)
-    killProcess()
+    killProcess(false)
   }
 
   private func finish(with outcome: InvocationOutcome, nextState: State) {
