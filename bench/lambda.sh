@@ -5,8 +5,8 @@
 #   `chalice local` (a peer from PyPI that emulates API Gateway) serving the same handler;
 # - throughput with 10 connections: the HTTP gateway against `chalice local`;
 # - the floor: the same handler called in-process from Python;
-# - cold start: the first invocation after `functions run` against a warm one, and against the time
-#   Python needs to import awslambdaric and the handler (hyperfine).
+# - cold start: `functions run`, which starts one instance and waits until its runtime asks for work,
+#   against the time Python needs to start and import awslambdaric and the handler (hyperfine).
 #
 #   bench/lambda.sh            # about 2 minutes
 #   DURATION=5 bench/lambda.sh # shorter wrk runs, in seconds
@@ -121,15 +121,13 @@ echo "== Cold start"
 "$functions" build cold -q
 environment=$("$functions" build cold --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["environment"])')
 hyperfine --warmup 2 --runs 15 --export-json "$results/cold.json" \
-  -n "first invocation after functions run (cold)" \
-  --prepare "$functions stop cold -q >/dev/null 2>&1; $functions run cold -q >/dev/null" \
-  "$functions invoke cold -q" \
-  -n "invocation of a running instance (warm)" \
-  --prepare "true" \
-  "$functions invoke cold -q" \
+  -n "functions run (starts the service and one initialised instance)" \
+  --prepare "$functions stop cold -q >/dev/null 2>&1 || true" \
+  "$functions run cold -q" \
   -n "python imports awslambdaric and the handler" \
   --prepare "true" \
   "cd $work/cold && $environment/bin/python -c 'import awslambdaric.bootstrap, app'"
+"$functions" stop cold -q >/dev/null 2>&1 || true
 
 echo "== Writing docs/benchmarks-lambda.md"
 python3 "$root/bench/lambda_report.py" "$results" "$root/docs/benchmarks-lambda.md" "$duration"
