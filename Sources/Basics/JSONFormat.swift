@@ -86,3 +86,19 @@ public enum Timestamp {
     return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)) + fraction)
   }
 }
+
+extension String {
+  /// Compares two ASCII tokens such as HTTP header names, ignoring case. Much cheaper on Linux than
+  /// `caseInsensitiveCompare`, which goes through ICU collation.
+  public func equalsIgnoringASCIICase(_ other: String) -> Bool {
+    let left = utf8
+    let right = other.utf8
+    guard left.count == right.count else { return false }
+    for (a, b) in zip(left, right) where a != b {
+      let lowerA = (a >= 65 && a <= 90) ? a + 32 : a
+      let lowerB = (b >= 65 && b <= 90) ? b + 32 : b
+      if lowerA != lowerB { return false }
+    }
+    return true
+  }
+}

@@ -11,7 +11,19 @@ public enum SHA256 {
       EVP_Digest(buffer.baseAddress, buffer.count, &digest, &length, EVP_sha256(), nil)
     }
     precondition(succeeded == 1, "EVP_Digest(SHA-256) failed")
-    return digest[0..<Int(length)].map { String(format: "%02x", $0) }.joined()
+    return hex(digest[0..<Int(length)])
+  }
+
+  /// Returns bytes as lowercase hexadecimal, without `String(format:)`, which is slow on Linux.
+  public static func hex<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text = [UInt8]()
+    text.reserveCapacity(bytes.count * 2)
+    for byte in bytes {
+      text.append(digits[Int(byte >> 4)])
+      text.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: text, as: UTF8.self)
   }
 
   public static func hexDigest(of text: String) -> String {

@@ -23,7 +23,8 @@ enum BuildCommand {
 
   struct Report: Encodable {
     let name: String
-    let environment: String
+    /// The Python environment or the Node.js bootstrap; nil when the runtime needs neither.
+    let environment: String?
     let fingerprint: String?
     let rebuilt: Bool
   }
@@ -38,7 +39,8 @@ enum BuildCommand {
     let started = ContinuousClock.now
     let outcome = try context.build(entry, manifest: loaded.manifest, force: parsed.flag("force"))
     let report = Report(
-      name: name, environment: outcome.location, fingerprint: outcome.environment?.fingerprint,
+      name: name, environment: outcome.environment?.directory ?? outcome.nodeBootstrap,
+      fingerprint: outcome.environment?.fingerprint,
       rebuilt: outcome.didWork)
     if parsed.flag("json") {
       try printJSON(report)

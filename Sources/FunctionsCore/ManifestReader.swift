@@ -140,7 +140,8 @@ public enum ManifestReader {
       // The handler's form is left to the runtime client, which reports a malformed one as Lambda does.
       let hint = "add \"handler\": the module and function, such as \"app.handler\""
       guard let value = try reader.string(root, "handler"), !value.isEmpty else {
-        throw .missingKey(path: path, keyPath: "handler", hint: hint + caseHint(root, "handler"))
+        let otherKey = root["entryPoint"] != nil ? " ('entryPoint' is the Google Cloud key)" : ""
+        throw .missingKey(path: path, keyPath: "handler", hint: hint + caseHint(root, "handler") + otherKey)
       }
       entryPoint = value
     }

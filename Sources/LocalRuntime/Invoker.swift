@@ -91,6 +91,10 @@ public enum InvocationError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Sends HTTP requests to local functions through URLSession.
+///
+/// NOTE: URLSession on Linux (swift-corelibs-foundation with libcurl, Swift 6.3) spins while it waits for a
+/// response: a 2 s wait cost 1.3 s of system CPU here, where curl costs none. On a two-core machine that
+/// slows the function being invoked.
 public struct Invoker: Sendable {
   public init() {}
 
@@ -101,6 +105,7 @@ public struct Invoker: Sendable {
     var urlRequest = URLRequest(
       url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: request.timeout)
     urlRequest.httpMethod = request.method
+    urlRequest.setValue("functions", forHTTPHeaderField: "User-Agent")
     for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
     urlRequest.httpBody = request.body
     let session = HTTPSessions.makeSession(timeout: request.timeout)

@@ -159,11 +159,14 @@ public struct LocalFunctions: Sendable {
     let configPath = LambdaServiceConfig.path(in: layout, name: entry.name)
     try FileManager.default.createDirectory(
       atPath: layout.stateDirectory(for: entry.name), withIntermediateDirectories: true)
-    let config = LambdaServiceConfig(
+    var config = LambdaServiceConfig(
       name: entry.name, manifestPath: entry.manifestPath, directory: entry.directory,
       environmentDirectory: build.environment?.directory, nodeBootstrap: build.nodeBootstrap,
       variables: variables,
       region: options.region, host: options.host, port: port, logFile: layout.logFile(for: entry.name))
+    config.bytecodeDirectory = layout.bytecodeDirectory
+    try FileManager.default.createDirectory(
+      atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
     try config.write(to: configPath)
     return try await server.launchDetached(
       name: entry.name, commandLine: [toolExecutable, "serve-lambda", configPath],

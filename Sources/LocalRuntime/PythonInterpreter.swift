@@ -46,7 +46,8 @@ public enum RuntimeError: Error, CustomStringConvertible, Sendable {
     case .crashedOnStart(let name, let termination, let tail, let logFile):
       let how = termination.map { " (\($0))" } ?? ""
       return "\(name) exited while starting\(how); the last lines of its log (\(logFile)):\n"
-        + tail.map { "    " + $0 }.joined(separator: "\n")
+        + LogFile.displayable(tail.joined(separator: "\n")).split(separator: "\n").map { "    " + $0 }
+        .joined(separator: "\n")
     case .startTimedOut(let name, let seconds, let tail, let logFile):
       return "\(name) did not answer within \(seconds) s and was stopped; the last lines of its log "
         + "(\(logFile)):\n" + tail.map { "    " + $0 }.joined(separator: "\n")

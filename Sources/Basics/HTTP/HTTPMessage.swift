@@ -40,12 +40,12 @@ public struct HTTPRequest: Sendable {
 
   /// Returns the first value of the header field `name`, compared case-insensitively.
   public func header(_ name: String) -> String? {
-    headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
   }
 
   /// Returns every value of the header field `name` in wire order, compared case-insensitively.
   public func headers(named name: String) -> [String] {
-    headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    headers.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
   }
 }
 
@@ -80,7 +80,7 @@ public struct HTTPResponse: Sendable {
 
   /// Returns the first value of the header field `name`, compared case-insensitively.
   public func header(_ name: String) -> String? {
-    headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
   }
 }
 

@@ -9,7 +9,7 @@ struct HTTPRequestHead {
 
   /// Returns every value of the header field `name`, compared case-insensitively.
   func values(_ name: String) -> [String] {
-    headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    headers.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
   }
 
   /// Returns the comma-separated elements of every `name` field, trimmed and lowercased, empty ones skipped.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The AWS services that turn an HTTP request into a Lambda event, each with its own event shape.
@@ -52,12 +53,12 @@ public struct GatewayRequest: Sendable {
 
   /// The user agent the event reports: `userAgent`, or else the first `User-Agent` header.
   var effectiveUserAgent: String? {
-    userAgent ?? headers.first { $0.name.caseInsensitiveCompare("User-Agent") == .orderedSame }?.value
+    userAgent ?? headers.first { $0.name.equalsIgnoringASCIICase("User-Agent") }?.value
   }
 
   /// The first `Content-Type` value, if any.
   var contentType: String? {
-    headers.first { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }?.value
+    headers.first { $0.name.equalsIgnoringASCIICase("Content-Type") }?.value
   }
 }
 
@@ -138,7 +139,7 @@ public struct GatewayResponse: Sendable {
 
   /// Returns every value of the header field `name` in order, compared case-insensitively.
   public func headers(named name: String) -> [String] {
-    headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    headers.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
   }
 }
 

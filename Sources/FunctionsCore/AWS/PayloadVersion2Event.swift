@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Builds the payload format version 2.0 event that an HTTP API and a function URL send.
@@ -25,7 +26,7 @@ enum PayloadVersion2Event {
       "requestContext": requestContext(request, routeKey: routeKey, source: source, context: context),
     ]
 
-    let cookieValues = request.headers.filter { $0.name.caseInsensitiveCompare("Cookie") == .orderedSame }
+    let cookieValues = request.headers.filter { $0.name.equalsIgnoringASCIICase("Cookie") }
     let cookies = RequestParts.cookies(fromHeaderValues: cookieValues.map(\.value))
     if !cookies.isEmpty { event["cookies"] = cookies }
 

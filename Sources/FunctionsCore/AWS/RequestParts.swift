@@ -65,11 +65,14 @@ enum RequestParts {
 
   /// Formats `date` as API Gateway writes `requestContext.time`, such as `12/Mar/2020:19:03:58 +0000`.
   static func gatewayTime(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
-    return formatter.string(from: date)
+    // Formatted with gmtime_r: a DateFormatter costs an ICU set-up on every request on Linux.
+    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    func twoDigits(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    let day = "\(twoDigits(parts.tm_mday))/\(months[Int(parts.tm_mon)])/\(parts.tm_year + 1900)"
+    return "\(day):\(twoDigits(parts.tm_hour)):\(twoDigits(parts.tm_min)):\(twoDigits(parts.tm_sec)) +0000"
   }
 
   /// Milliseconds since the Unix epoch, as in `timeEpoch` and `requestTimeEpoch`.

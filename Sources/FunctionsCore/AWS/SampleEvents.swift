@@ -87,7 +87,7 @@ public enum SampleEvents {
   /// Builds an HTTP event with the code the local gateway uses, but with cloud-style host names.
   private static func httpEvent(_ source: AWSHTTPEventSource, options: Options, time: Date) -> [String: Any] {
     var headers = options.headers.map { (name: $0.0, value: $0.1) }
-    let hasContentType = headers.contains { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }
+    let hasContentType = headers.contains { $0.name.equalsIgnoringASCIICase("Content-Type") }
     if options.body != nil, !hasContentType {
       headers.append((name: "Content-Type", value: "application/json"))
     }

@@ -17,6 +17,8 @@ public struct LambdaFunctionConfiguration: Sendable {
   public var region: String
   public var accountID: String = "123456789012"
   public var logFile: String
+  /// Where Python writes compiled files instead of the source folder.
+  public var bytecodeDirectory: String?
   /// The tool's environment, for `PATH`, locale and proxy settings.
   public var hostEnvironment: [String: String]
 
@@ -99,6 +101,8 @@ public struct LambdaFunctionConfiguration: Sendable {
     environment["LANG"] = "en_US.UTF-8"
     environment["TZ"] = ":UTC"
     environment["PYTHONUNBUFFERED"] = "1"
+    // Compiled files go to the tool's cache, not the function's source folder.
+    if let bytecodeDirectory { environment["PYTHONPYCACHEPREFIX"] = bytecodeDirectory }
     for (key, value) in variables { environment[key] = value }
     return environment
   }
@@ -112,27 +116,29 @@ enum LaunchFailure: Error, Sendable {
   case bootstrapNotExecutable(String)
   case spawnFailed(String)
 
-  func outcome(requestID: String) -> InvocationOutcome {
-    switch self {
+  /// Returns the failure as Lambda reports it; without a request ID (at start-up) the prefix is left out.
+  func outcome(requestID: String?) -> InvocationOutcome {
+    let prefix = requestID.map { "RequestId: \($0) Error: " } ?? ""
+    return switch self {
     case .missingBootstrap(let path):
       // Lambda's message for a custom runtime without a bootstrap file.
       .failure(
         type: "Runtime.InvalidEntrypoint",
-        message: "RequestId: \(requestID) Error: Couldn't find valid bootstrap(s): [\(path)]")
+        message: "\(prefix)Couldn't find valid bootstrap(s): [\(path)]")
     case .bootstrapNotExecutable(let path):
       .failure(
         type: "Runtime.InvalidEntrypoint",
-        message: "RequestId: \(requestID) Error: fork/exec \(path): permission denied")
+        message: "\(prefix)fork/exec \(path): permission denied")
     case .missingNode:
       .failure(
         type: "Runtime.InvalidEntrypoint",
-        message: "RequestId: \(requestID) Error: node was not found on PATH; install Node.js 20")
+        message: "\(prefix)node was not found on PATH; install Node.js 20")
     case .notBuilt:
       .failure(
-        type: "Runtime.InvalidEntrypoint", message: "RequestId: \(requestID) Error: the function is not built"
+        type: "Runtime.InvalidEntrypoint", message: "\(prefix)the function is not built"
       )
     case .spawnFailed(let reason):
-      .failure(type: "Runtime.InvalidEntrypoint", message: "RequestId: \(requestID) Error: \(reason)")
+      .failure(type: "Runtime.InvalidEntrypoint", message: "\(prefix)\(reason)")
     }
   }
 }
@@ -153,11 +159,29 @@ final class LaunchedInstance: Sendable {
 
   /// The peak resident memory of the runtime process in MB (`VmHWM`), as Lambda's REPORT line shows it.
   var maxMemoryUsedMB: Int? {
-    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-    else { return nil }
-    let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-    return max(1, kilobytes / 1024)
+    // Read with one system call and scanned as bytes: this runs after every invocation.
+    let descriptor = open("/proc/\(pid)/status", O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let count = read(descriptor, &buffer, buffer.count)
+    guard count > 0 else { return nil }
+    let key = Array("VmHWM:".utf8)
+    var index = 0
+    while index + key.count < count {
+      if buffer[index] == key[0], Array(buffer[index..<(index + key.count)]) == key {
+        var position = index + key.count
+        var kilobytes = 0
+        while position < count, buffer[position] == 32 || buffer[position] == 9 { position += 1 }
+        while position < count, (48...57).contains(buffer[position]) {
+          kilobytes = kilobytes * 10 + Int(buffer[position] - 48)
+          position += 1
+        }
+        return max(1, kilobytes / 1024)
+      }
+      index += 1
+    }
+    return nil
   }
 }
 

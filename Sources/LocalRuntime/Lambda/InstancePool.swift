@@ -30,7 +30,8 @@ actor InstancePool {
     switch await acquire() {
     case .success(let acquired):
       launchedInstance = acquired.instance
-      isColdStart = acquired.isNew
+      // An instance's first invocation reports its Init Duration, including the one `run` started.
+      isColdStart = await !acquired.instance.instance.hasServed
     case .failure(let failure):
       let outcome = failure.outcome(requestID: invocation.requestID)
       let log =
@@ -79,7 +80,7 @@ actor InstancePool {
     switch await acquire() {
     case .success(let result): acquired = result.instance
     case .failure(let failure):
-      return failure.outcome(requestID: "(none)").errorSummary.map { "\($0.type): \($0.message)" }
+      return failure.outcome(requestID: nil).errorSummary.map { "\($0.type): \($0.message)" }
         ?? "\(failure)"
     }
     let instance = acquired.instance
@@ -170,10 +171,17 @@ actor InstancePool {
   }
 
   static func milliseconds(_ duration: Duration) -> String {
-    String(format: "%.2f", millisecondsValue(duration))
+    twoDecimals(millisecondsValue(duration))
   }
 
   static func seconds(_ duration: Duration) -> String {
-    String(format: "%.2f", millisecondsValue(duration) / 1000)
+    twoDecimals(millisecondsValue(duration) / 1000)
+  }
+
+  /// Formats a non-negative number with two decimals, without `String(format:)`, which is slow on Linux.
+  static func twoDecimals(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
   }
 }

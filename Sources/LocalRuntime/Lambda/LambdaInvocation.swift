@@ -76,8 +76,8 @@ public struct InvocationResult: Sendable {
 public enum LambdaLimits {
   /// Synchronous invocation request and response payloads: 6 MB, which Lambda states as 6291456 bytes.
   public static let synchronousPayloadBytes = 6_291_456
-  /// Asynchronous (`Event`) invocation payloads: 256 KB.
-  public static let asynchronousPayloadBytes = 262_144
+  /// Asynchronous (`Event`) invocation payloads: 1 MB (Lambda API reference, Invoke).
+  public static let asynchronousPayloadBytes = 1_048_576
   /// `X-Amz-Log-Result` carries the last 4 KB of the invocation's log.
   public static let logTailBytes = 4096
 }

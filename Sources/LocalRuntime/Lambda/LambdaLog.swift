@@ -9,6 +9,11 @@ import Synchronization
 /// Writes the service's own messages to its standard error, which `functions run` points at the
 /// function's log, so `functions logs` shows them next to the runtime's output.
 enum ServiceLog {
+  /// Writes an informational line; standard error is unbuffered, so it lands in the log in order.
+  static func info(_ message: String) {
+    FileHandle.standardError.write(Data("functions: \(message)\n".utf8))
+  }
+
   static func error(_ message: String) {
     FileHandle.standardError.write(Data("functions: error: \(message)\n".utf8))
   }

@@ -58,6 +58,14 @@ public final class LambdaService: Sendable {
 struct Gateway: Sendable {
   let pool: InstancePool
   let configuration: LambdaFunctionConfiguration
+  /// Computed once, because it does not change between requests.
+  let apiID: String
+
+  init(pool: InstancePool, configuration: LambdaFunctionConfiguration) {
+    self.pool = pool
+    self.configuration = configuration
+    apiID = Self.apiID(for: configuration.name)
+  }
 
   func handle(_ request: HTTPRequest) async -> HTTPResponse {
     guard configuration.manifest.trigger == .http else {
@@ -65,7 +73,7 @@ struct Gateway: Sendable {
         "\(configuration.name) has no HTTP trigger; invoke it through the Lambda Invoke API: "
         + "POST \(InvokeAPI.pathPrefix)\(configuration.name)/invocations"
       return HTTPResponse.json(
-        404, (try? JSONSerialization.data(withJSONObject: ["message": message])) ?? Data())
+        404, CompactJSON.data(["message": message]) ?? Data())
     }
     let source = configuration.manifest.aws.httpEventSource
     let now = Date()
@@ -74,9 +82,8 @@ struct Gateway: Sendable {
       body: request.body, sourceIP: request.remoteAddress, time: now,
       requestID: LambdaInvocation.makeRequestID(), httpVersion: request.version)
     let context = GatewayContext(
-      accountID: configuration.accountID, apiID: Self.apiID(for: configuration.name),
-      region: configuration.region, functionName: configuration.name,
-      domainName: request.header("Host") ?? "localhost")
+      accountID: configuration.accountID, apiID: apiID,
+      region: configuration.region, functionName: configuration.name, domainName: Self.domainName(request))
     let event = APIGatewayEvents.makeEvent(gatewayRequest, source: source, context: context)
     guard event.count <= LambdaLimits.synchronousPayloadBytes else {
       return Self.response(APIGatewayEvents.failureResponse(.payloadTooLarge, source: source))
@@ -87,7 +94,9 @@ struct Gateway: Sendable {
       deadlineMilliseconds: Int64(now.timeIntervalSince1970 * 1000) + Int64(
         configuration.manifest.aws.timeoutSeconds) * 1000,
       invokedFunctionARN: configuration.functionARN, traceID: LambdaInvocation.makeTraceID(now: now))
-    let result = await pool.invoke(invocation)
+    guard let result = await invokeWithinIntegrationTimeout(invocation, source: source) else {
+      return Self.response(APIGatewayEvents.failureResponse(.timeout, source: source))
+    }
     switch result.outcome {
     case .success(let body):
       switch APIGatewayEvents.makeResponse(fromResult: body, source: source) {
@@ -99,12 +108,39 @@ struct Gateway: Sendable {
       let summary = result.outcome.errorSummary ?? ("Unhandled", "")
       let failure: GatewayFailure =
         switch summary.type {
-        case "Sandbox.Timedout": .timeout
+        // A function that times out before the gateway's own limit is a failed invocation for the gateway.
         case "Function.ResponseSizeTooLarge": .payloadTooLarge
         default: .handlerError(errorType: summary.type, errorMessage: summary.message)
         }
       return Self.response(APIGatewayEvents.failureResponse(failure, source: source))
     }
+  }
+
+  /// Runs the invocation, but gives up waiting when the API's integration timeout (29 s for a REST API,
+  /// 30 s for an HTTP API) passes first, as API Gateway does; the invocation itself runs on.
+  func invokeWithinIntegrationTimeout(_ invocation: LambdaInvocation, source: AWSHTTPEventSource) async
+    -> InvocationResult?
+  {
+    let pool = self.pool
+    guard let limit = APIGatewayEvents.integrationTimeout(for: source) else {
+      return await pool.invoke(invocation)
+    }
+    return await withCheckedContinuation { continuation in
+      let race = RaceLatch<InvocationResult?>(continuation)
+      Task { race.resolve(await pool.invoke(invocation)) }
+      Task {
+        try? await Task.sleep(for: limit)
+        race.resolve(nil)
+      }
+    }
+  }
+
+  /// The `Host` header without its port, or `localhost` for an IP address, whose first label would make a
+  /// meaningless `domainPrefix`.
+  static func domainName(_ request: HTTPRequest) -> String {
+    guard let host = request.header("Host") else { return "localhost" }
+    let name = host.hasPrefix("[") ? host : String(host.split(separator: ":").first ?? "")
+    return name.isEmpty || Ports.isIPAddress(name) || name.hasPrefix("[") ? "localhost" : name
   }
 
   static func response(_ response: GatewayResponse) -> HTTPResponse {
@@ -114,5 +150,23 @@ struct Gateway: Sendable {
   /// A stable ten-character API ID derived from the function name, like the IDs API Gateway assigns.
   static func apiID(for name: String) -> String {
     String(SHA256.hexDigest(of: name).prefix(10))
+  }
+}
+
+/// Resumes a continuation with the first value offered and ignores later ones.
+final class RaceLatch<Value: Sendable>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var continuation: CheckedContinuation<Value, Never>?
+
+  init(_ continuation: CheckedContinuation<Value, Never>) {
+    self.continuation = continuation
+  }
+
+  func resolve(_ value: Value) {
+    lock.lock()
+    let continuation = self.continuation
+    self.continuation = nil
+    lock.unlock()
+    continuation?.resume(returning: value)
   }
 }

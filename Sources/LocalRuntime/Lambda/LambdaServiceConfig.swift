@@ -15,6 +15,7 @@ public struct LambdaServiceConfig: Codable, Sendable {
   public var host: String
   public var port: Int
   public var logFile: String
+  public var bytecodeDirectory: String?
 
   public init(
     name: String, manifestPath: String, directory: String, environmentDirectory: String?,
@@ -55,11 +56,12 @@ public enum LambdaServiceRunner {
   public static func run(configPath: String, hostEnvironment: [String: String]) async throws {
     let config = try LambdaServiceConfig.read(from: configPath)
     let manifest = try ManifestReader.load(path: config.manifestPath).manifest
-    let configuration = LambdaFunctionConfiguration(
+    var configuration = LambdaFunctionConfiguration(
       name: config.name, manifest: manifest, directory: config.directory,
       environmentDirectory: config.environmentDirectory, nodeBootstrap: config.nodeBootstrap,
       variables: config.variables, region: config.region, logFile: config.logFile,
       hostEnvironment: hostEnvironment)
+    configuration.bytecodeDirectory = config.bytecodeDirectory
     let service = LambdaService(configuration: configuration, host: config.host, port: config.port)
     let port: Int
     do {
@@ -68,7 +70,7 @@ public enum LambdaServiceRunner {
       ServiceLog.error("\(error)")
       throw ExitWithoutMessage()
     }
-    print(
+    ServiceLog.info(
       "Lambda endpoint for \(config.name) listening on \(config.host):\(port) (Invoke API and HTTP gateway)")
 
     // Block the termination signals and wait for one on a dispatch source.
@@ -82,7 +84,7 @@ public enum LambdaServiceRunner {
         resumed.keep(source)
       }
     }
-    print("Stopping \(config.name)")
+    ServiceLog.info("stopping \(config.name)")
     await service.stop()
   }
 }
