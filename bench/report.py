@@ -70,7 +70,7 @@ def main(results_dir, output):
             "",
             f"`functions run` reached its first 200 in {ours['median'] / direct['median']:.2f}x the time "
             "functions-framework needs when started directly from the same environment. Both sides poll "
-            "for readiness: `functions run` every 5 ms with a TCP connect, the direct side with `curl` every "
+            "for readiness: `functions run` every 5 ms with a TCP connect and then one `GET /robots.txt`, which functions-framework answers itself without calling the function; the direct side with `curl` every "
             "10 ms.",
         ]
     lines += [

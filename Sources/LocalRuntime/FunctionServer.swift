@@ -103,19 +103,32 @@ public struct FunctionServer: Sendable {
     return try await launchDetached(
       name: request.manifest.name, commandLine: commandLine(for: request),
       environment: processEnvironment(for: request), directory: request.directory, host: request.host,
-      port: request.port, startTimeout: request.startTimeout)
+      port: request.port, startTimeout: request.startTimeout, readinessPath: "/robots.txt")
+  }
+
+  /// Returns whether an HTTP server answers at `url` with any status.
+  func answers(_ url: String) async -> Bool {
+    guard let url = URL(string: url) else { return false }
+    var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: 2)
+    request.setValue("functions-readiness-probe", forHTTPHeaderField: "User-Agent")
+    do {
+      let (_, response) = try await HTTPSessions.probe.data(for: request)
+      return response is HTTPURLResponse
+    } catch {
+      return false
+    }
   }
 
   /// Starts `commandLine` in a session of its own with its output appended to the function's log,
   /// waits until `host:port` accepts connections, and returns the running process.
   ///
-  /// Readiness is a TCP connect, not an HTTP request, so the user's handler is never called by the tool:
-  /// functions-framework imports the function before it binds the port, and the Lambda service binds
-  /// only after its first instance initialised.
+  /// Readiness is a TCP connect, then, when `readinessPath` is given, an HTTP request to a path the server
+  /// answers without calling the user's handler: functions-framework answers `/robots.txt` itself (404)
+  /// once its worker runs. The Lambda service needs no request, because it binds only after its first
+  /// instance initialised.
   public func launchDetached(
     name: String, commandLine: [String], environment: [String: String], directory: String, host: String,
-    port: Int,
-    startTimeout: Duration
+    port: Int, startTimeout: Duration, readinessPath: String? = nil
   ) async throws -> RunningProcess {
     guard Ports.isFree(port, host: host) else {
       throw RuntimeError.portInUse(host: host, port: port)
@@ -148,7 +161,9 @@ public struct FunctionServer: Sendable {
           name: name, termination: termination, logTail: LogFile.tail(logFile, lines: 15, from: logOffset),
           logFile: logFile)
       }
-      if Ports.acceptsConnections(host: host, port: port) {
+      if Ports.acceptsConnections(host: host, port: port),
+        await readinessPath.asyncAll({ await answers(process.url + $0) })
+      {
         // The server has a session of its own, so it keeps running after this process exits.
         return process
       }
@@ -225,5 +240,13 @@ public enum HTTPSessions {
     configuration.urlCache = nil
     configuration.httpShouldSetCookies = false
     return URLSession(configuration: configuration)
+  }
+}
+
+extension Optional {
+  /// Returns true for nil, otherwise whether `check` holds for the wrapped value.
+  fileprivate func asyncAll(_ check: (Wrapped) async -> Bool) async -> Bool {
+    guard let value = self else { return true }
+    return await check(value)
   }
 }
