@@ -166,10 +166,13 @@ extension CommandContext {
   }
 
   /// Builds the function when needed, reporting progress through the diagnostics printer.
-  func build(_ entry: RegistryEntry, manifest: Manifest, force: Bool = false) throws -> BuildOutcome {
+  func build(_ entry: RegistryEntry, manifest: Manifest, force: Bool = false, marksBuilt: Bool = true) throws
+    -> BuildOutcome
+  {
     let diagnostics = self.diagnostics
     let name = entry.name
-    return try localFunctions().build(entry, manifest: manifest, force: force) { event in
+    return try localFunctions().build(entry, manifest: manifest, force: force, marksBuilt: marksBuilt) {
+      event in
       switch event {
       case .usingInterpreter(let interpreter):
         diagnostics.debug("using \(interpreter.path) (Python \(interpreter.version))")

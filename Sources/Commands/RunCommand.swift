@@ -69,11 +69,12 @@ enum RunCommand {
       throw parsed.usageError("invalid --host '\(host)': expected an IP address such as 127.0.0.1 or ::1")
     }
 
-    // One `run` at a time per function, so two at once cannot start two servers.
-    _ = try context.registry.entry(named: name)
-    let stateDirectory = context.layout.stateDirectory(for: name)
-    try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-    let runLock = try FileLock(path: stateDirectory + "/run.lock")
+    // One `run` at a time per function, so two at once cannot start two servers. The lock lives beside
+    // the state directories, so an unknown name leaves no directory behind.
+    try validateFunctionName(name, parsed)
+    let locks = context.layout.stateDirectory + "/.locks"
+    try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
+    let runLock = try FileLock(path: "\(locks)/\(name).run")
     defer { runLock.unlock() }
 
     let (entry, loaded) = try context.loadFunction(name)
@@ -86,7 +87,7 @@ enum RunCommand {
       StandardOutput.line(process.url)
       return
     }
-    let outcome = try context.build(entry, manifest: loaded.manifest)
+    let outcome = try context.build(entry, manifest: loaded.manifest, marksBuilt: false)
     let options = StartOptions(
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
       startTimeout: .seconds(parsed.int("timeout") ?? 60), region: context.awsRegion(for: loaded.manifest))

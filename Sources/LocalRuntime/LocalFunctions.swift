@@ -59,8 +59,9 @@ public struct LocalFunctions: Sendable {
   }
 
   /// Prepares the function's environment and records it; `new` and `stopped` functions become `built`.
+  /// `marksBuilt` is false when a start follows at once and records the state itself.
   public func build(
-    _ entry: RegistryEntry, manifest: Manifest, force: Bool = false,
+    _ entry: RegistryEntry, manifest: Manifest, force: Bool = false, marksBuilt: Bool = true,
     report: @escaping @Sendable (BuildEvent) -> Void
   ) throws -> BuildOutcome {
     var environment: PreparedEnvironment?
@@ -75,12 +76,21 @@ public struct LocalFunctions: Sendable {
       // The bootstrap is checked when an instance starts, where Lambda reports a missing one.
       break
     }
-    try registry.updateEntry(named: entry.name) { entry in
-      entry.environmentFingerprint = environment?.fingerprint
-      entry.runtime = manifest.runtime
-      entry.trigger = manifest.trigger.summary
-      if entry.state == .new || entry.state == .stopped || entry.state == .crashed && entry.process == nil {
-        entry.state = .built
+    let becomesBuilt =
+      marksBuilt
+      && (entry.state == .new || entry.state == .stopped || entry.state == .crashed && entry.process == nil)
+    // Each registry update reads and may rewrite the whole document, so skip one that changes nothing.
+    let isRecorded =
+      entry.environmentFingerprint == environment?.fingerprint && entry.runtime == manifest.runtime
+      && entry.trigger == manifest.trigger.summary
+    if !isRecorded || becomesBuilt {
+      try registry.updateEntry(named: entry.name) { entry in
+        entry.environmentFingerprint = environment?.fingerprint
+        entry.runtime = manifest.runtime
+        entry.trigger = manifest.trigger.summary
+        if becomesBuilt && (entry.state == .new || entry.state == .stopped || entry.state == .crashed) {
+          entry.state = .built
+        }
       }
     }
     return BuildOutcome(environment: environment, nodeBootstrap: nodeBootstrap, manifest: manifest)
