@@ -4,7 +4,7 @@ import Foundation
 /// arrays and dictionaries) without bridging them to `NSDictionary`, which `JSONSerialization` does on
 /// Linux at a cost that dominated each gateway request. Keys keep no particular order.
 public enum CompactJSON {
-  /// Returns the compact JSON text of `object`, or nil when it holds a value JSON cannot represent.
+  /// Returns the compact JSON text of `object`, or nil when it contains a value JSON cannot represent.
   public static func data(_ object: Any) -> Data? {
     var output = [UInt8]()
     output.reserveCapacity(1024)

@@ -116,8 +116,8 @@ struct Gateway: Sendable {
     }
   }
 
-  /// Runs the invocation, but gives up waiting when the API's integration timeout (29 s for a REST API,
-  /// 30 s for an HTTP API) passes first, as API Gateway does; the invocation itself runs on.
+  /// Runs the invocation, but stops waiting when the API's integration timeout (29 s for a REST API, 30 s
+  /// for an HTTP API) passes first, as API Gateway does. The invocation itself runs on.
   func invokeWithinIntegrationTimeout(_ invocation: LambdaInvocation, source: AWSHTTPEventSource) async
     -> InvocationResult?
   {
@@ -135,8 +135,8 @@ struct Gateway: Sendable {
     }
   }
 
-  /// The `Host` header without its port, or `localhost` for an IP address, whose first label would make a
-  /// meaningless `domainPrefix`.
+  /// Returns the `Host` header without its port, or `localhost` for an IP address, whose first label would
+  /// make a meaningless `domainPrefix`.
   static func domainName(_ request: HTTPRequest) -> String {
     guard let host = request.header("Host") else { return "localhost" }
     let name = host.hasPrefix("[") ? host : String(host.split(separator: ":").first ?? "")
