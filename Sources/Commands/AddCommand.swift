@@ -104,13 +104,25 @@ enum AddCommand {
 
   /// Builds a manifest from the directory's source file and the options.
   static func infer(directory: String, parsed: ParsedCommand) throws -> Manifest {
-    if parsed.value("provider") == "aws" { return try inferLambda(directory: directory, parsed: parsed) }
+    // An event trigger exists only on AWS, so it picks the provider when none is given.
+    if parsed.value("provider") == "aws"
+      || (parsed.value("provider") == nil && parsed.value("trigger") == "event")
+    {
+      return try inferLambda(directory: directory, parsed: parsed)
+    }
     if parsed.value("handler") != nil {
       throw parsed.usageError("--handler applies to AWS functions; add --provider aws")
     }
     let source = parsed.value("source") ?? "main.py"
     let sourcePath = (directory as NSString).appendingPathComponent(source)
     guard let data = FileManager.default.contents(atPath: sourcePath) else {
+      let lambdaFiles = ["app.py", "lambda_function.py", "handler.py", "index.mjs", "index.js", "bootstrap"]
+      if let found = lambdaFiles.first(where: { FileManager.default.fileExists(atPath: "\(directory)/\($0)") }
+      ) {
+        throw CommandFailure(
+          "\(directory) has neither \(Manifest.fileName) nor \(source), but it has \(found); for an AWS Lambda "
+            + "function, add --provider aws")
+      }
       throw CommandFailure(
         "\(directory) has neither \(Manifest.fileName) nor \(source); point --source at the Python file "
           + "that defines the function")
@@ -172,6 +184,12 @@ extension AddCommand {
 
     var runtime = parsed.value("runtime")
     var handler = parsed.value("handler")
+    // A given handler names its module, whose file tells the runtime.
+    if runtime == nil, let handler, let dot = handler.lastIndex(of: ".") {
+      let module = String(handler[..<dot])
+      if exists(module + ".py") { runtime = Runtimes.defaultAWSRuntime }
+      if ["mjs", "js", "cjs"].contains(where: { exists("\(module).\($0)") }) { runtime = "nodejs20.x" }
+    }
     if runtime == nil || handler == nil {
       // Python first: the files Lambda's console and SAM templates create.
       for file in ["app.py", "lambda_function.py", "handler.py", "main.py"] where exists(file) {

@@ -158,9 +158,9 @@ extension CommandContext {
   }
 
   /// The AWS Region for a function: the manifest's, the settings', `AWS_REGION`, then `us-east-1`.
-  func awsRegion(for manifest: Manifest) -> String {
-    let settings = try? Settings.load(layout: layout)
-    return manifest.aws.region ?? settings?.awsRegion ?? environment["AWS_REGION"] ?? environment[
+  func awsRegion(for manifest: Manifest) throws -> String {
+    let settings = try Settings.load(layout: layout)
+    return manifest.aws.region ?? settings.awsRegion ?? environment["AWS_REGION"] ?? environment[
       "AWS_DEFAULT_REGION"]
       ?? "us-east-1"
   }

@@ -134,7 +134,7 @@ enum DescribeCommand {
         ("Timeout", "\(manifest.aws.timeoutSeconds) s"),
         ("Architecture", manifest.aws.architecture),
         ("Instances", "up to \(manifest.aws.maxConcurrency) at once"),
-        ("AWS Region", context.awsRegion(for: manifest)),
+        ("AWS Region", try context.awsRegion(for: manifest)),
       ]
       if manifest.trigger == .http { lines.append(("Event source", manifest.aws.httpEventSource.rawValue)) }
     }

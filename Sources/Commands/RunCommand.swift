@@ -66,7 +66,14 @@ enum RunCommand {
     }
     let host = parsed.value("host") ?? "127.0.0.1"
     guard Ports.isIPAddress(host) else {
-      throw parsed.usageError("invalid --host '\(host)': expected an IP address such as 127.0.0.1 or ::1")
+      throw parsed.usageError(
+        "invalid --host '\(host)': expected an IPv4 address such as 127.0.0.1 or 0.0.0.0")
+    }
+    // NOTE: IPv6 is rejected because functions-framework builds its bind address as HOST:PORT, which is
+    // invalid for an IPv6 literal, and URLSession on Linux rejects bracketed IPv6 URLs.
+    guard !host.contains(":") else {
+      throw parsed.usageError(
+        "--host '\(host)' is an IPv6 address, which is not supported yet; use 127.0.0.1 or 0.0.0.0")
     }
 
     // One `run` at a time per function, so two at once cannot start two servers. The lock lives beside
@@ -90,21 +97,23 @@ enum RunCommand {
     let outcome = try context.build(entry, manifest: loaded.manifest, marksBuilt: false)
     let options = StartOptions(
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
-      startTimeout: .seconds(parsed.int("timeout") ?? 60), region: context.awsRegion(for: loaded.manifest))
+      startTimeout: .seconds(parsed.int("timeout") ?? 60), region: try context.awsRegion(for: loaded.manifest)
+    )
     // Watch for Ctrl-C before anything starts, so an early one still stops the function cleanly.
     let interrupted = parsed.flag("foreground") ? SignalWatch(signals: [SIGINT, SIGTERM]) : nil
     context.diagnostics.progress("\(name): starting…")
-    if let environment = outcome.environment, loaded.manifest.provider == .gcp {
-      let preview = LaunchRequest(
-        manifest: loaded.manifest, directory: entry.directory, environment: environment, variables: [:],
-        host: host,
-        port: parsed.int("port") ?? 0)
-      context.diagnostics.debug(
-        "server: " + ShellQuoting.join(context.functionServer().commandLine(for: preview)))
-    }
+    let environment = outcome.environment
     let logFile = context.layout.logFile(for: name)
     let logOffset = LogFile.size(logFile)
     let process = try await context.localFunctions().start(entry, build: outcome, options: options)
+    if let environment, loaded.manifest.provider == .gcp {
+      let request = LaunchRequest(
+        manifest: loaded.manifest, directory: entry.directory, environment: environment, variables: [:],
+        host: host,
+        port: process.port)
+      context.diagnostics.debug(
+        "server: " + ShellQuoting.join(context.functionServer().commandLine(for: request)))
+    }
 
     if parsed.flag("json") {
       try printJSON(Report(name: name, url: process.url, pid: process.pid, logFile: logFile))

@@ -22,9 +22,15 @@ public struct Settings: Codable, Equatable, Sendable {
     guard let data = FileManager.default.contents(atPath: layout.settingsFile) else { return Settings() }
     do {
       return try JSONFormat.decoder().decode(Settings.self, from: data)
+    } catch let DecodingError.typeMismatch(type, context) {
+      let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+      throw RegistryError.io(
+        "the settings file \(layout.settingsFile) is invalid: '\(key)' must be a \(type == String.self ? "string" : "\(type)"); "
+          + "fix it or move it away")
     } catch {
       throw RegistryError.io(
-        "the settings file \(layout.settingsFile) is invalid (\(error)); fix it or move it away")
+        "the settings file \(layout.settingsFile) is not valid JSON (\(JSONErrorText.describe(error, in: data))); "
+          + "fix it or move it away")
     }
   }
 }

@@ -50,6 +50,10 @@ struct CommandLineContractTests {
         ["run", "x", "--env", "1BAD=x"],
         "Error: invalid --env '1BAD=x': expected KEY=VALUE with a valid variable name"
       ),
+      (
+        ["run", "x", "--host", "::1"],
+        "Error: --host '::1' is an IPv6 address, which is not supported yet; use 127.0.0.1 or 0.0.0.0"
+      ),
     ])
   func usageErrors(arguments: [String], message: String) throws {
     let sandbox = try Sandbox()

@@ -309,6 +309,14 @@ struct LambdaTests {
     #expect(result["statusCode"] as? Int == 200)
     #expect(result["body"] as? String == "Hello Ada!")
 
+    // Other Lambda API calls get an error instead of reaching the function through the gateway.
+    let url = try #require(try sandbox.list().first?["url"] as? String)
+    let getFunction = try sandbox.aws(["lambda", "get-function", "--function-name", "api"], endpoint: url)
+    #expect(getFunction.status != 0)
+    #expect(
+      getFunction.stderr.contains("the local endpoint serves only the Invoke operation"),
+      "\(getFunction.stderr)")
+
     let wrongOption = try sandbox.run(["invoke", "api", "--event", "request.json", "--path", "/x"])
     #expect(wrongOption.status == 64)
     #expect(

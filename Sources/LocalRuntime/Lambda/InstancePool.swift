@@ -84,9 +84,13 @@ actor InstancePool {
         ?? "\(failure)"
     }
     let instance = acquired.instance
+    let timedOut = RaceFlag()
     let watchdog = Task {
       try? await Task.sleep(for: limit)
-      if !Task.isCancelled { await instance.stop() }
+      if !Task.isCancelled {
+        timedOut.set()
+        await instance.stop()
+      }
     }
     let isReady = await instance.waitUntilReady()
     watchdog.cancel()
@@ -101,8 +105,11 @@ actor InstancePool {
       let message = (object?["errorMessage"] as? String) ?? String(decoding: document, as: UTF8.self)
       return "\(type): \(message)"
     }
-    return
-      "Runtime.ExitError: the runtime exited or did not initialise within \(Int(limit.components.seconds)) s"
+    if timedOut.isSet {
+      return "Runtime.InitTimeout: the runtime did not initialise within \(Int(limit.components.seconds)) s, "
+        + "Lambda's limit for initialisation"
+    }
+    return "Runtime.ExitError: the runtime exited before it asked for work; see 'functions logs'"
   }
 
   /// Stops every instance.
@@ -183,5 +190,23 @@ actor InstancePool {
     let hundredths = Int((value * 100).rounded())
     let fraction = hundredths % 100
     return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+  }
+}
+
+/// A flag set once from any task.
+final class RaceFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = false
+
+  func set() {
+    lock.lock()
+    value = true
+    lock.unlock()
+  }
+
+  var isSet: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return value
   }
 }

@@ -33,6 +33,13 @@ public final class LambdaService: Sendable {
     let gateway = Gateway(pool: pool, configuration: configuration)
     server = HTTPServer(host: host, port: port, limits: limits) { request in
       if InvokeAPI.matches(request) { return await invokeAPI.handle(request) }
+      // Other Lambda API calls (get-function, delete-function, …) must not reach the function.
+      if request.path.hasPrefix("/2015-03-31/functions") {
+        return InvokeAPI.error(
+          400, type: "InvalidRequestContentException",
+          message: "the local endpoint serves only the Invoke operation (\(request.method) \(request.path))",
+          requestID: LambdaInvocation.makeRequestID())
+      }
       return await gateway.handle(request)
     }
   }
@@ -102,6 +109,7 @@ struct Gateway: Sendable {
       switch APIGatewayEvents.makeResponse(fromResult: body, source: source) {
       case .success(let response): return Self.response(response)
       case .failure(let failure):
+        ServiceLog.error("request \(invocation.requestID): \(failure)")
         return Self.response(APIGatewayEvents.failureResponse(failure, source: source))
       }
     case .functionError:
