@@ -39,7 +39,10 @@ cd "$demo"
 step() {
   echo
   printf '$ functions'
-  printf ' %q' "$@"
+  for argument in "$@"; do
+    # Show each argument as a shell would need it typed: plain, or in single quotes.
+    if [[ "$argument" =~ ^[A-Za-z0-9_./=:@%+,-]+$ ]]; then printf ' %s' "$argument"; else printf " '%s'" "$argument"; fi
+  done
   printf '\n'
   "$functions" "$@"
 }

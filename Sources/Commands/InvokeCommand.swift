@@ -123,7 +123,11 @@ enum InvokeCommand {
       StandardOutput.write("\n")
     }
     if case .pubsub = loaded.manifest.trigger {
-      // An event function's result is what it logs; show the lines this delivery wrote.
+      // An event function's result is what it logs; show the lines this delivery wrote, after ending the
+      // body's line so the two never run together in a combined output.
+      if !response.body.isEmpty, response.body.last != UInt8(ascii: "\n"), !StandardOutput.isTerminal {
+        StandardOutput.write("\n")
+      }
       let (written, _) = LogFile.read(logFile, from: logOffset)
       for line in String(decoding: written, as: UTF8.self).split(separator: "\n") {
         context.diagnostics.status("log: \(line)")
