@@ -4,7 +4,7 @@ import Foundation
   import Glibc
 #endif
 
-/// How much the tool tells the user on standard error.
+/// The amount of detail the tool writes to standard error.
 public enum Verbosity: Int, Comparable, Sendable {
   case quiet
   case normal

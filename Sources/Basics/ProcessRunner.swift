@@ -6,7 +6,7 @@ import Synchronization
   import Glibc
 #endif
 
-/// How a child process ended.
+/// The way a child process ended.
 public enum ProcessTermination: Equatable, Sendable, CustomStringConvertible {
   case exited(Int32)
   case signalled(Int32)
@@ -58,7 +58,7 @@ public enum ProcessError: Error, CustomStringConvertible, Sendable {
   }
 }
 
-/// Where a spawned child's standard output and error go.
+/// The destination of a spawned child's standard output and error.
 public enum OutputDestination: Sendable {
   /// Both streams are captured through pipes.
   case capture
@@ -294,7 +294,8 @@ public struct ProcessRunner: Sendable {
       let writer = inputWriter
       // A child that exits without reading its input must not end this process with SIGPIPE.
       signal(SIGPIPE, SIG_IGN)
-      // A separate thread feeds stdin so a child that writes a lot before reading cannot deadlock us.
+      // A separate thread feeds stdin, so a child that writes much output before it reads cannot block
+      // on a full pipe while this thread blocks on writing its input.
       Thread.detachNewThread {
         standardInput.withUnsafeBytes { buffer in
           var offset = 0

@@ -33,7 +33,7 @@ enum LaunchEnvironment {
   }
 }
 
-/// What every command gets from the outside world: environment, state layout, printer, clock.
+/// The outside world as every command sees it: environment, state layout, printer and clock.
 struct CommandContext: Sendable {
   let environment: [String: String]
   let layout: StateLayout

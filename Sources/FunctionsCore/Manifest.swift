@@ -7,7 +7,7 @@ public enum Provider: String, Sendable, CaseIterable, Codable {
   case aws
 }
 
-/// What starts a function.
+/// The event source that starts a function.
 public enum Trigger: Equatable, Sendable {
   case http
   case pubsub(topic: String)
@@ -179,7 +179,7 @@ public struct Manifest: Equatable, Sendable {
   }
 }
 
-/// How a runtime is built and started locally.
+/// The runtime kind, which decides how a function is built and started locally.
 public enum RuntimeFamily: Sendable, Equatable {
   /// Python: an environment with pip; functions-framework (Google Cloud) or awslambdaric (AWS).
   case python

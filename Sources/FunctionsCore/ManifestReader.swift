@@ -1,7 +1,7 @@
 import Basics
 import Foundation
 
-/// Why a manifest could not be read. Each case names the file and, where there is one, the key path.
+/// A reason a manifest could not be read. Each case names the file and, where there is one, the key path.
 public enum ManifestError: Error, Equatable, CustomStringConvertible, Sendable {
   case notFound(path: String)
   case unreadable(path: String, reason: String)

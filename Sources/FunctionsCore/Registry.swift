@@ -30,7 +30,7 @@ public struct RunningProcess: Codable, Equatable, Sendable {
     self.startedAt = startedAt
   }
 
-  /// The URL the function answers on; IPv6 hosts are bracketed.
+  /// The URL the function listens on, with IPv6 hosts in brackets.
   public var url: String {
     let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
     return shownHost.contains(":") ? "http://[\(shownHost)]:\(port)" : "http://\(shownHost):\(port)"
@@ -43,7 +43,7 @@ public struct RunningProcess: Codable, Equatable, Sendable {
 /// One registered function.
 public struct RegistryEntry: Codable, Equatable, Sendable {
   public var name: String
-  /// The function's directory (absolute), which holds `function.json`.
+  /// The function's directory (absolute), which contains `function.json`.
   public var directory: String
   public var provider: String
   public var runtime: String

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where the tool keeps its files.
+/// The locations of the tool's files.
 ///
 /// With `FUNCTIONS_HOME` set, everything lives under it (`config/`, `data/`, `state/`, `cache/`).
 /// Otherwise the XDG base directories apply, each with a `functions` folder. `FUNCTIONS_CACHE_DIR`
@@ -36,7 +36,7 @@ public struct StateLayout: Sendable, Equatable {
     }
     let userHome = environment["HOME"] ?? NSHomeDirectory()
     func base(_ variable: String, _ fallback: String) -> String {
-      // The XDG specification says relative values are invalid and must be ignored.
+      // The XDG Base Directory specification treats relative values as invalid, to be ignored.
       if let value = environment[variable], value.hasPrefix("/") { return value }
       return "\(userHome)/\(fallback)"
     }

@@ -13,7 +13,7 @@ public struct PreparedEnvironment: Sendable {
   public var binDirectory: String { "\(directory)/bin" }
 }
 
-/// What a build reports while it works.
+/// A progress event of a build.
 public enum BuildEvent: Sendable {
   case usingInterpreter(PythonInterpreter)
   case warning(String)

@@ -6,7 +6,7 @@ import FunctionsCore
   import FoundationNetworking
 #endif
 
-/// What `run` needs to start one function.
+/// The settings `run` needs to start one function.
 public struct LaunchRequest: Sendable {
   public var manifest: Manifest
   public var directory: String
@@ -15,7 +15,7 @@ public struct LaunchRequest: Sendable {
   public var variables: [String: String]
   public var host: String
   public var port: Int
-  /// How long to wait for the first answer.
+  /// The time to wait for the server to accept connections and respond.
   public var startTimeout: Duration
 
   public init(
@@ -57,7 +57,7 @@ public struct FunctionServer: Sendable {
       "--target", request.manifest.entryPoint,
       "--source", (request.directory as NSString).appendingPathComponent(request.manifest.source),
       "--signature-type", request.manifest.signatureType,
-      // functions-framework binds 0.0.0.0 unless told otherwise.
+      // functions-framework binds 0.0.0.0 unless given a host.
       "--host", request.host,
       "--port", String(request.port),
     ]
@@ -92,7 +92,7 @@ public struct FunctionServer: Sendable {
     return environment
   }
 
-  /// Starts the server, waits until it answers HTTP, and returns the running process.
+  /// Starts the server, waits until it responds over HTTP, and returns the running process.
   /// A server that exits or stays silent is reported with the tail of its log, and nothing is left running.
   public func start(_ request: LaunchRequest) async throws -> RunningProcess {
     try FileManager.default.createDirectory(
@@ -106,7 +106,7 @@ public struct FunctionServer: Sendable {
       port: request.port, startTimeout: request.startTimeout, readinessPath: "/robots.txt")
   }
 
-  /// Returns whether an HTTP server answers at `url` with any status.
+  /// Returns whether an HTTP server responds at `url` with any status.
   func answers(_ url: String) async -> Bool {
     guard let url = URL(string: url) else { return false }
     var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: 2)
@@ -179,7 +179,7 @@ public struct FunctionServer: Sendable {
     }
   }
 
-  /// A private runtime directory for sockets the server creates.
+  /// Returns the private runtime directory for sockets the server creates.
   func runtimeDirectory(for name: String) -> String {
     layout.stateDirectory(for: name) + "/runtime"
   }

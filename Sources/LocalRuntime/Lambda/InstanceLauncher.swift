@@ -17,7 +17,7 @@ public struct LambdaFunctionConfiguration: Sendable {
   public var region: String
   public var accountID: String = "123456789012"
   public var logFile: String
-  /// Where Python writes compiled files instead of the source folder.
+  /// The folder Python writes compiled files to, instead of the source folder.
   public var bytecodeDirectory: String?
   /// The tool's environment, for `PATH`, locale and proxy settings.
   public var hostEnvironment: [String: String]
@@ -108,7 +108,7 @@ public struct LambdaFunctionConfiguration: Sendable {
   }
 }
 
-/// Why an instance could not start, with the error Lambda reports for it.
+/// The reason an instance could not start, with the error Lambda reports for it.
 enum LaunchFailure: Error, Sendable {
   case notBuilt
   case missingNode

@@ -34,7 +34,7 @@ struct RuntimeAPI: Sendable {
 
   private func next() async -> HTTPResponse {
     guard let invocation = await instance.nextInvocation() else {
-      // The instance is stopping; the runtime client exits on a non-200 answer.
+      // The instance is stopping, and the runtime client exits on a status other than 200.
       return HTTPResponse.json(
         500, Data(#"{"errorMessage":"The instance is shutting down","errorType":"Runtime.Stopping"}"#.utf8))
     }
@@ -51,7 +51,7 @@ struct RuntimeAPI: Sendable {
 
   private func respond(requestID: String, body: Data) async -> HTTPResponse {
     if body.count > LambdaLimits.synchronousPayloadBytes {
-      // Lambda fails the invocation and tells the runtime the response was too large.
+      // Lambda fails the invocation and returns 413 to the runtime.
       let message =
         "Response payload size exceeded maximum allowed payload size (\(LambdaLimits.synchronousPayloadBytes) bytes)."
       _ = await instance.complete(
