@@ -22,7 +22,7 @@ public struct CompletionScript: Sendable {
     let options: [OptionSpec]
   }
 
-  /// Every visible command, depth first, with the global options added to each one's own.
+  /// Returns every visible command, depth first, with the global options added to each one's own.
   func nodes() -> [Node] {
     let globals = root.options.filter(\.isGlobal)
     var result: [Node] = []
