@@ -36,7 +36,13 @@ public enum FunctionsCommand {
   /// 0 on success, 64 for usage errors, 1 for failures.
   public static func main(_ arguments: [String]) async -> Int32 {
     LaunchEnvironment.redirectFoundationFiles()
-    let parser = CommandLineParser(root: makeRoot(), version: version)
+    let root = makeRoot()
+    if let (path, pluginArguments) = Plugins.plugin(
+      for: arguments, root: root, environment: LaunchEnvironment.values)
+    {
+      return Plugins.run(path, arguments: pluginArguments, environment: LaunchEnvironment.values)
+    }
+    let parser = CommandLineParser(root: root, version: version)
     let outcome: ParseOutcome
     do {
       outcome = try parser.parse(arguments)
@@ -45,8 +51,13 @@ public enum FunctionsCommand {
       return UsageError.exitStatus
     }
     switch outcome {
-    case .help(let text):
-      StandardOutput.write(text.hasSuffix("\n") ? text : text + "\n")
+    case .help(var text):
+      if !text.hasSuffix("\n") { text += "\n" }
+      // The root's help also lists the plugins found on PATH, under their own heading.
+      if arguments.allSatisfy({ $0.hasPrefix("-") }) || arguments == ["help"] {
+        text += Plugins.helpSection(environment: LaunchEnvironment.values)
+      }
+      StandardOutput.write(text)
       return 0
     case .version:
       StandardOutput.line("functions \(version)")
