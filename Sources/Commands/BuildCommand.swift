@@ -37,7 +37,9 @@ enum BuildCommand {
       throw CommandFailure("\(name) is running from the environment --force would replace; stop it first")
     }
     let started = ContinuousClock.now
+    try context.runHook("prebuild", entry: entry, manifest: loaded.manifest)
     let outcome = try context.build(entry, manifest: loaded.manifest, force: parsed.flag("force"))
+    try context.runHook("postbuild", entry: entry, manifest: loaded.manifest)
     let report = Report(
       name: name, environment: outcome.environment?.directory ?? outcome.nodeBootstrap,
       fingerprint: outcome.environment?.fingerprint,

@@ -94,6 +94,7 @@ enum RunCommand {
       StandardOutput.line(process.url)
       return
     }
+    try context.runHook("prerun", entry: entry, manifest: loaded.manifest)
     let outcome = try context.build(entry, manifest: loaded.manifest, marksBuilt: false)
     let options = StartOptions(
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
@@ -115,6 +116,7 @@ enum RunCommand {
         "server: " + ShellQuoting.join(context.functionServer().commandLine(for: request)))
     }
 
+    try context.runHook("postrun", entry: entry, manifest: loaded.manifest)
     if parsed.flag("json") {
       try printJSON(Report(name: name, url: process.url, pid: process.pid, logFile: logFile))
     } else {

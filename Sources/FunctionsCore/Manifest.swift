@@ -104,6 +104,9 @@ public struct Manifest: Equatable, Sendable {
   public var envFile: String?
   public var gcp: GoogleCloudSettings
   public var aws: AWSSettings
+  /// Named shell commands (`"test": "pytest -q"`), run by `functions script`; `preNAME` and `postNAME`
+  /// run around the command NAME (`prebuild`, `postrun`, …).
+  public var scripts: [String: String] = [:]
 
   public init(
     name: String, provider: Provider = .gcp, runtime: String = Runtimes.defaultRuntime,
@@ -153,6 +156,7 @@ public struct Manifest: Equatable, Sendable {
       "trigger": trigger,
     ]
     if !environment.isEmpty { object["environment"] = environment }
+    if !scripts.isEmpty { object["scripts"] = scripts }
     if let envFile { object["envFile"] = envFile }
     switch provider {
     case .gcp:

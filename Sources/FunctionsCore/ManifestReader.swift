@@ -50,7 +50,7 @@ public struct LoadedManifest: Sendable {
 public enum ManifestReader {
   static let knownTopLevelKeys: Set<String> = [
     "version", "name", "provider", "runtime", "entryPoint", "handler", "source", "trigger", "environment",
-    "envFile", "gcp", "aws",
+    "envFile", "gcp", "aws", "scripts",
   ]
   static let knownAWSKeys: Set<String> = [
     "region", "memorySize", "timeout", "architecture", "eventSource", "maxConcurrency",
@@ -162,9 +162,10 @@ public enum ManifestReader {
     for key in root.keys.sorted() where !knownTopLevelKeys.contains(key) {
       warnings.append("\(path): unknown key '\(key)' is ignored")
     }
-    let manifest = Manifest(
+    var manifest = Manifest(
       name: name, provider: provider, runtime: runtime, entryPoint: entryPoint, source: source,
       trigger: trigger, environment: environment, envFile: envFile, gcp: gcp, aws: aws)
+    manifest.scripts = try reader.stringMap(root, "scripts")
     return (manifest, warnings)
   }
 
