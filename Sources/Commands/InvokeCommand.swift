@@ -22,8 +22,10 @@ enum InvokeCommand {
           "data", short: "d", valueName: "data",
           help: "The request body, message data or event: text, @FILE, or - for standard input."),
         .value(
-          "event", valueName: "file",
-          help: "Read the event (AWS event functions) or body from a JSON file; it must be valid JSON."),
+          "event", valueName: "file-or-name",
+          help:
+            "Send a JSON event from a file, or a saved event by name from the function's events/ folder "
+            + "(AWS functions: through the Invoke API)."),
         .value(
           "method", short: "X", valueName: "method", help: "The HTTP method.",
           defaultDescription: "POST with --data, otherwise GET"),
@@ -45,7 +47,10 @@ enum InvokeCommand {
   static func run(_ parsed: ParsedCommand) async throws {
     let context = CommandContext(parsed: parsed)
     let name = parsed.argument("name") ?? ""
-    let body = try readEvent(parsed, context: context) ?? readData(parsed, context: context)
+    let functionDirectory = (try? context.registry.entry(named: name))?.directory
+    let body =
+      try readEvent(parsed, context: context, functionDirectory: functionDirectory)
+      ?? readData(parsed, context: context)
     var headers: [(String, String)] = []
     for header in parsed.values("header") {
       guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
@@ -200,10 +205,18 @@ enum InvokeCommand {
   }
 
   /// Returns the contents of --event after checking that they are JSON, naming the line and column if not.
-  static func readEvent(_ parsed: ParsedCommand, context: CommandContext) throws -> Data? {
+  /// An event is a file path, or the name of a saved event in the function's `events/` folder
+  /// (`--event order-created` reads `events/order-created.json`), so test events travel with the code.
+  static func readEvent(_ parsed: ParsedCommand, context: CommandContext, functionDirectory: String?) throws
+    -> Data?
+  {
     guard let file = parsed.value("event") else { return nil }
     if parsed.value("data") != nil { throw parsed.usageError("give --data or --event, not both") }
-    let path = context.absolutePath(file)
+    var path = context.absolutePath(file)
+    if !FileManager.default.fileExists(atPath: path), let functionDirectory, !file.contains("/") {
+      let saved = "\(functionDirectory)/events/\(file.hasSuffix(".json") ? file : file + ".json")"
+      if FileManager.default.fileExists(atPath: saved) { path = saved }
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw parsed.usageError("cannot read the event file \(path); check that it exists and is readable")
     }

@@ -171,6 +171,11 @@ struct LambdaTests {
     let fromFile = try sandbox.run(["invoke", "echo", "--event", "event.json"])
     #expect(jsonObject(fromFile.stdout)?["name"] as? String == "Zoë ✓ 日本")
 
+    // A saved event from the function's events/ folder, by name.
+    try sandbox.write(#"{"name": "saved"}"#, to: "echo/events/greeting.json")
+    let saved = try sandbox.run(["invoke", "echo", "--event", "greeting"])
+    #expect(jsonObject(saved.stdout)?["name"] as? String == "saved", "\(saved.stderr)")
+
     try sandbox.write("{\n  \"a\": 1,\n  \"b\": \n}\n", to: "broken.json")
     let broken = try sandbox.run(["invoke", "echo", "--event", "broken.json"])
     #expect(broken.status == 1)
