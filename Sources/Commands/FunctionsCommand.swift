@@ -28,7 +28,7 @@ public enum FunctionsCommand {
         NewCommand.make(), AddCommand.make(), BuildCommand.make(), RunCommand.make(), InvokeCommand.make(),
         LogsCommand.make(), StopCommand.make(), ListCommand.make(), DescribeCommand.make(),
         RemoveCommand.makeRemove(), RemoveCommand.makeDelete(), EventCommand.make(), DoctorCommand.make(),
-        ScriptCommand.make(), CompletionCommand.make(), ServeLambdaCommand.make(),
+        PublishCommand.make(), ScriptCommand.make(), CompletionCommand.make(), ServeLambdaCommand.make(),
         CompletionCommand.makeNames(),
       ])
   }

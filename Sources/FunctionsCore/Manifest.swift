@@ -33,6 +33,22 @@ public enum Trigger: Equatable, Sendable {
   }
 }
 
+/// A local topic subscription of an AWS function: `{"topic": "orders", "event": "sqs"}`.
+public struct AWSSubscription: Equatable, Sendable {
+  public enum EventShape: String, Sendable, CaseIterable {
+    case sns
+    case sqs
+  }
+
+  public var topic: String
+  public var event: EventShape
+
+  public init(topic: String, event: EventShape) {
+    self.topic = topic
+    self.event = event
+  }
+}
+
 /// AWS Lambda settings, with Lambda's defaults.
 public struct AWSSettings: Equatable, Sendable {
   /// Lambda's default memory size in MB (CreateFunction `MemorySize`).
@@ -54,6 +70,8 @@ public struct AWSSettings: Equatable, Sendable {
   /// For HTTP functions: which service's event the local gateway sends.
   public var httpEventSource: AWSHTTPEventSource
   public var maxConcurrency: Int
+  /// Topics whose `functions publish` messages reach the function, each as an SNS or SQS event.
+  public var subscriptions: [AWSSubscription] = []
 
   public init(
     region: String? = nil, memorySize: Int = AWSSettings.defaultMemorySize,
@@ -171,6 +189,9 @@ public struct Manifest: Equatable, Sendable {
       ]
       if let region = self.aws.region { aws["region"] = region }
       if self.trigger == .http { aws["eventSource"] = self.aws.httpEventSource.rawValue }
+      if !self.aws.subscriptions.isEmpty {
+        aws["subscriptions"] = self.aws.subscriptions.map { ["topic": $0.topic, "event": $0.event.rawValue] }
+      }
       object["aws"] = aws
     }
     return object

@@ -53,7 +53,7 @@ public enum ManifestReader {
     "envFile", "gcp", "aws", "scripts",
   ]
   static let knownAWSKeys: Set<String> = [
-    "region", "memorySize", "timeout", "architecture", "eventSource", "maxConcurrency",
+    "region", "memorySize", "timeout", "architecture", "eventSource", "maxConcurrency", "subscriptions",
   ]
   static let knownGoogleCloudKeys: Set<String> = ["region", "project", "memory", "timeout"]
   static let knownTriggerKeys: Set<String> = ["type", "topic"]
@@ -254,6 +254,26 @@ public enum ManifestReader {
           expected: "a number from 1 to 64")
       }
       settings.maxConcurrency = concurrency
+    }
+    if let value = aws["subscriptions"] {
+      guard let list = value as? [[String: Any]] else {
+        throw .invalidValue(
+          path: reader.path, keyPath: "aws.subscriptions", found: describe(value),
+          expected: "an array of objects such as {\"topic\": \"orders\", \"event\": \"sqs\"}")
+      }
+      for (index, item) in list.enumerated() {
+        let prefix = "aws.subscriptions[\(index)]."
+        guard let topic = try reader.string(item, "topic", prefix: prefix), !topic.isEmpty else {
+          throw .missingKey(path: reader.path, keyPath: prefix + "topic", hint: "add the topic's name")
+        }
+        let shapeText = try reader.string(item, "event", prefix: prefix) ?? "sns"
+        guard let shape = AWSSubscription.EventShape(rawValue: shapeText) else {
+          throw .invalidValue(
+            path: reader.path, keyPath: prefix + "event", found: quoted(shapeText),
+            expected: "one of sns, sqs")
+        }
+        settings.subscriptions.append(AWSSubscription(topic: topic, event: shape))
+      }
     }
     return settings
   }
