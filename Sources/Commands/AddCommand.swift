@@ -2,6 +2,7 @@ import Basics
 import CommandLineKit
 import Foundation
 import FunctionsCore
+import LocalRuntime
 
 /// `functions add DIR`: adopts an existing directory as a function.
 enum AddCommand {
@@ -51,7 +52,14 @@ enum AddCommand {
 
   static func run(_ parsed: ParsedCommand) throws {
     let context = CommandContext(parsed: parsed)
-    let directory = context.absolutePath(parsed.argument("dir") ?? ".")
+    let argument = parsed.argument("dir") ?? "."
+    var source: RegisteredSource?
+    var directory = context.absolutePath(argument)
+    if GitSourceParser.looksLikeURL(argument) {
+      let clone = try cloneSource(argument, parsed: parsed, context: context)
+      source = clone
+      directory = clone.git.path.isEmpty ? clone.cloneDirectory : "\(clone.cloneDirectory)/\(clone.git.path)"
+    }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
     else {
@@ -79,10 +87,11 @@ enum AddCommand {
       writesManifest = true
     }
 
-    let entry = RegistryEntry(
+    var entry = RegistryEntry(
       name: manifest.name, directory: directory, provider: manifest.provider.rawValue,
       runtime: manifest.runtime,
       trigger: manifest.trigger.summary, registeredAt: context.clock.now())
+    entry.source = source
     try context.registry.update { document in
       if let existing = document.functions[manifest.name] {
         throw RegistryError.alreadyRegistered(name: manifest.name, directory: existing.directory)
@@ -173,6 +182,33 @@ enum AddCommand {
 }
 
 extension AddCommand {
+  /// Clones a source URL into the cache after checking it, and returns where it landed.
+  static func cloneSource(_ url: String, parsed: ParsedCommand, context: CommandContext) throws
+    -> RegisteredSource
+  {
+    let git: GitSource
+    do {
+      git = try GitSourceParser.parse(url)
+    } catch {
+      throw parsed.usageError(error.description)
+    }
+    let lastComponent =
+      git.path.split(separator: "/").last.map(String.init)
+      ?? ((git.cloneURL as NSString).lastPathComponent as NSString).deletingPathExtension
+    let name = parsed.value("name") ?? lastComponent
+    try validateFunctionName(name, parsed)
+    if let existing = try context.registry.read().functions[name] {
+      throw RegistryError.alreadyRegistered(name: name, directory: existing.directory)
+    }
+    context.diagnostics.progress("Cloning \(git.cloneURL)…")
+    let clone = try SourceFetcher(
+      runner: context.runner, environment: context.environment, layout: context.layout
+    )
+    .clone(git, name: name)
+    context.diagnostics.status("Cloned \(git.cloneURL) at \(clone.commit.prefix(12))")
+    return RegisteredSource(url: url, git: git, commit: clone.commit, cloneDirectory: clone.directory)
+  }
+
   /// Builds an AWS Lambda manifest from the directory's files and the options.
   static func inferLambda(directory: String, parsed: ParsedCommand) throws -> Manifest {
     let name = parsed.value("name") ?? (directory as NSString).lastPathComponent

@@ -28,7 +28,8 @@ public enum FunctionsCommand {
         NewCommand.make(), AddCommand.make(), BuildCommand.make(), RunCommand.make(), InvokeCommand.make(),
         LogsCommand.make(), StopCommand.make(), ListCommand.make(), DescribeCommand.make(),
         RemoveCommand.makeRemove(), RemoveCommand.makeDelete(), EventCommand.make(), DoctorCommand.make(),
-        PublishCommand.make(), ScriptCommand.make(), CompletionCommand.make(), ServeLambdaCommand.make(),
+        UpdateCommand.make(), PublishCommand.make(), ScriptCommand.make(), CompletionCommand.make(),
+        ServeLambdaCommand.make(),
         CompletionCommand.makeNames(),
       ])
   }

@@ -54,6 +54,8 @@ public struct RegistryEntry: Codable, Equatable, Sendable {
   public var environmentFingerprint: String?
   public var process: RunningProcess?
   public var registeredAt: Date
+  /// Where the function came from, when it was added from a git repository.
+  public var source: RegisteredSource?
 
   public init(
     name: String, directory: String, provider: String, runtime: String, trigger: String,
@@ -78,6 +80,23 @@ public struct RegistryEntry: Codable, Equatable, Sendable {
   public var url: String? { effectiveState == .running ? process?.url : nil }
 
   public var manifestPath: String { (directory as NSString).appendingPathComponent(Manifest.fileName) }
+}
+
+/// A git source of a registered function, with the commit it is at.
+public struct RegisteredSource: Codable, Equatable, Sendable {
+  /// The URL as the user gave it.
+  public var url: String
+  public var git: GitSource
+  public var commit: String
+  /// The clone in the cache; the function's directory is inside it.
+  public var cloneDirectory: String
+
+  public init(url: String, git: GitSource, commit: String, cloneDirectory: String) {
+    self.url = url
+    self.git = git
+    self.commit = commit
+    self.cloneDirectory = cloneDirectory
+  }
 }
 
 /// The registry file's content.
