@@ -16,7 +16,7 @@ public struct GitSource: Equatable, Sendable, Codable {
   }
 }
 
-/// Why a source URL was rejected before git saw it.
+/// The reason a source URL was rejected before git saw it.
 public enum GitSourceError: Error, Equatable, CustomStringConvertible, Sendable {
   case invalid(url: String, reason: String)
 

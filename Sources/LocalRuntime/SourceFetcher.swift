@@ -94,7 +94,7 @@ public struct SourceFetcher: Sendable {
   private func git(_ arguments: [String]) throws -> ProcessResult {
     var environment = self.environment
     environment["GIT_TERMINAL_PROMPT"] = "0"
-    // Only transports that do not run commands; ext:: and fd:: stay off whatever the user's config says.
+    // Only transports that do not run commands: ext:: and fd:: stay off, whatever the user's git config sets.
     environment["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh"
     let result = try runner.run(
       ProcessSpec(
