@@ -66,13 +66,13 @@ public final class Diagnostics: @unchecked Sendable {
     emit(color.paint("note:", "1;36") + " " + message)
   }
 
-  /// A plain status line ("Building hello…"), hidden with `--quiet`.
+  /// Writes a plain status line ("Building hello…"), hidden with `--quiet`.
   public func status(_ message: String) {
     guard verbosity >= .normal else { return }
     emit(message)
   }
 
-  /// A progress line for long steps, shown only on a terminal so pipes and logs stay quiet.
+  /// Writes a progress line for long steps, only on a terminal, so pipes and logs stay quiet.
   public func progress(_ message: String) {
     guard verbosity >= .normal, isInteractive else { return }
     emit(color.paint(message, "2"))

@@ -12,7 +12,7 @@ public enum JSONFormat {
     return encoder
   }
 
-  /// A decoder that reads what `encoder()` writes.
+  /// Returns a decoder that reads what `encoder()` writes.
   public static func decoder() -> JSONDecoder {
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .custom { decoder in

@@ -220,7 +220,7 @@ extension AddCommand {
 
     var runtime = parsed.value("runtime")
     var handler = parsed.value("handler")
-    // A given handler names its module, whose file tells the runtime.
+    // A given handler names its module, and the module file's extension decides the runtime.
     if runtime == nil, let handler, let dot = handler.lastIndex(of: ".") {
       let module = String(handler[..<dot])
       if exists(module + ".py") { runtime = Runtimes.defaultAWSRuntime }

@@ -33,7 +33,7 @@ enum LaunchEnvironment {
   }
 }
 
-/// The outside world as every command sees it: environment, state layout, printer and clock.
+/// The outside world every command works with: environment, state layout, printer and clock.
 struct CommandContext: Sendable {
   let environment: [String: String]
   let layout: StateLayout

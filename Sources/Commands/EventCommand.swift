@@ -60,16 +60,7 @@ enum EventCommand {
     if let method = parsed.value("method") { options.method = method.uppercased() }
     if let path = parsed.value("path") { options.path = path.hasPrefix("/") ? path : "/" + path }
     if let query = parsed.value("query") { options.query = query }
-    for header in parsed.values("header") {
-      guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
-        throw parsed.usageError("invalid --header '\(header)': expected 'Name: value'")
-      }
-      options.headers.append(
-        (
-          String(header[..<colon]).trimmingCharacters(in: .whitespaces),
-          String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-        ))
-    }
+    options.headers += try OptionParsing.headers(parsed)
     if let body = parsed.value("body") { options.body = body }
     if let bucket = parsed.value("bucket") { options.bucket = bucket }
     if let key = parsed.value("key") { options.key = key }

@@ -51,24 +51,8 @@ enum InvokeCommand {
     let body =
       try readEvent(parsed, context: context, functionDirectory: functionDirectory)
       ?? readData(parsed, context: context)
-    var headers: [(String, String)] = []
-    for header in parsed.values("header") {
-      guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
-        throw parsed.usageError("invalid --header '\(header)': expected 'Name: value'")
-      }
-      headers.append(
-        (
-          String(header[..<colon]).trimmingCharacters(in: .whitespaces),
-          String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-        ))
-    }
-    var attributes: [String: String] = [:]
-    for attribute in parsed.values("attribute") {
-      guard let equals = attribute.firstIndex(of: "="), equals != attribute.startIndex else {
-        throw parsed.usageError("invalid --attribute '\(attribute)': expected KEY=VALUE")
-      }
-      attributes[String(attribute[..<equals])] = String(attribute[attribute.index(after: equals)...])
-    }
+    var headers = try OptionParsing.headers(parsed)
+    let attributes = try OptionParsing.attributes(parsed)
     let query: [(String, String?)] = parsed.values("query").map { item in
       guard let equals = item.firstIndex(of: "=") else { return (item, nil) }
       return (String(item[..<equals]), String(item[item.index(after: equals)...]))
@@ -154,20 +138,17 @@ enum InvokeCommand {
       headers: [("X-Amz-Log-Type", showsLog ? "Tail" : "None"), ("Content-Type", "application/json")],
       body: payload, timeout: timeout)
     let response = try await Invoker().send(request, to: baseURL)
-    let header = { (name: String) in response.headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
-    if showsLog, let encoded = header("X-Amz-Log-Result"), let log = Data(base64Encoded: encoded) {
+    if showsLog, let encoded = response.header("X-Amz-Log-Result"), let log = Data(base64Encoded: encoded) {
       FileHandle.standardError.write(Data(LogFile.displayable(String(decoding: log, as: UTF8.self)).utf8))
     }
     guard response.isSuccess else {
       let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
       let message = (object?["Message"] as? String) ?? String(decoding: response.body, as: UTF8.self)
-      throw CommandFailure("\(header("x-amzn-ErrorType") ?? "status \(response.statusCode)"): \(message)")
+      throw CommandFailure(
+        "\(response.header("x-amzn-ErrorType") ?? "status \(response.statusCode)"): \(message)")
     }
-    if header("X-Amz-Function-Error") != nil {
-      let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
-      let type = (object?["errorType"] as? String) ?? "Unhandled"
-      let message = (object?["errorMessage"] as? String) ?? String(decoding: response.body, as: UTF8.self)
-      context.diagnostics.error("\(type): \(message)")
+    if let failure = response.lambdaFunctionError {
+      context.diagnostics.error("\(failure.type): \(failure.message)")
       throw ExitStatus(code: 1)
     }
     StandardOutput.write(String(decoding: response.body, as: UTF8.self))

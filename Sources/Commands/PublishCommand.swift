@@ -36,13 +36,7 @@ enum PublishCommand {
     let context = CommandContext(parsed: parsed)
     let topic = parsed.argument("topic") ?? ""
     let data = try InvokeCommand.readData(parsed, context: context) ?? Data()
-    var attributes: [String: String] = [:]
-    for attribute in parsed.values("attribute") {
-      guard let equals = attribute.firstIndex(of: "="), equals != attribute.startIndex else {
-        throw parsed.usageError("invalid --attribute '\(attribute)': expected KEY=VALUE")
-      }
-      attributes[String(attribute[..<equals])] = String(attribute[attribute.index(after: equals)...])
-    }
+    let attributes = try OptionParsing.attributes(parsed)
     let settings = try Settings.load(layout: context.layout)
 
     var targets: [(RegistryEntry, Manifest, RunningProcess)] = []
@@ -62,7 +56,6 @@ enum PublishCommand {
     }
 
     let now = context.clock.now()
-    let messageAttributes = attributes
     let subscribers = targets
     let messageID = String(UInt64.random(in: 1_000_000_000_000...9_999_999_999_999))
     let deliveries = await withTaskGroup(of: Delivery.self) { group in
@@ -70,7 +63,7 @@ enum PublishCommand {
         group.addTask {
           await deliver(
             to: entry, manifest: manifest, process: process, topic: topic, data: data,
-            attributes: messageAttributes,
+            attributes: attributes,
             messageID: messageID, time: now, settings: settings)
         }
       }
@@ -120,11 +113,8 @@ enum PublishCommand {
       if !response.isSuccess {
         return Delivery(function: entry.name, failure: "status \(response.statusCode)")
       }
-      if response.headers.contains(where: { $0.0.lowercased() == "x-amz-function-error" }) {
-        let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
-        let type = (object?["errorType"] as? String) ?? "Unhandled"
-        let message = (object?["errorMessage"] as? String) ?? ""
-        return Delivery(function: entry.name, failure: "\(type): \(message)")
+      if let failure = response.lambdaFunctionError {
+        return Delivery(function: entry.name, failure: "\(failure.type): \(failure.message)")
       }
       return Delivery(function: entry.name, failure: nil)
     } catch {

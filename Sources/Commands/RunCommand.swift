@@ -34,7 +34,8 @@ enum RunCommand {
           "env-file", valueName: "file", help: "Read environment variables from this dotenv file.",
           defaultDescription: ".env in the function's directory, when present"),
         .value(
-          "timeout", valueName: "seconds", help: "How long to wait for the function to answer, in seconds.",
+          "timeout", valueName: "seconds",
+          help: "How long to wait for the function to accept requests, in seconds.",
           defaultDescription: "60", integerRange: 1...3600),
         .flag("foreground", help: "Stream the logs and stop the function on Ctrl-C."),
         .flag("json", help: "Print the running function as JSON."),

@@ -12,7 +12,7 @@ public enum AWSTemplates {
     }
   }
 
-  /// The files of a template, by path relative to the function's directory.
+  /// Returns the files of a template, by path relative to the function's directory.
   public static func files(isHTTP: Bool, manifest: Manifest) -> [(String, String)] {
     var files: [(String, String)]
     switch manifest.runtimeFamily {

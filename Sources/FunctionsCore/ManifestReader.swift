@@ -325,7 +325,8 @@ public enum ManifestReader {
 
   static func quoted(_ text: String) -> String { "\"\(text)\"" }
 
-  /// Whether a `JSONSerialization` value is `true` or `false`, which it reads as a number of a distinct class.
+  /// Returns whether a `JSONSerialization` value is `true` or `false`, which it reads as a number of a
+  /// distinct class.
   static func isBoolean(_ value: Any) -> Bool {
     String(describing: type(of: value)).contains("Boolean")
   }

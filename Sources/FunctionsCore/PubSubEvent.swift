@@ -51,7 +51,7 @@ public struct PubSubEvent: Sendable {
     ]
   }
 
-  /// The HTTP body: the message (with both the camelCase and snake_case ID and time fields that Pub/Sub
+  /// Returns the HTTP body: the message (with both the camelCase and snake_case ID and time fields that Pub/Sub
   /// push sends) and the subscription.
   public func body() -> Data {
     let time = publishTime.rfc3339

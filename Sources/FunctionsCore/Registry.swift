@@ -54,7 +54,7 @@ public struct RegistryEntry: Codable, Equatable, Sendable {
   public var environmentFingerprint: String?
   public var process: RunningProcess?
   public var registeredAt: Date
-  /// Where the function came from, when it was added from a git repository.
+  /// The git source of a function added from a repository; nil for a local directory.
   public var source: RegisteredSource?
 
   public init(

@@ -34,7 +34,7 @@ public enum TemplateError: Error, CustomStringConvertible, Sendable {
 
 /// Writes a template's files.
 public enum Templates {
-  /// The files of a template, by path relative to the function's directory.
+  /// Returns the files of a template, by path relative to the function's directory.
   public static func files(for kind: TemplateKind, manifest: Manifest) -> [(String, String)] {
     if manifest.provider == .aws {
       return AWSTemplates.files(isHTTP: kind == .http, manifest: manifest)

@@ -8,7 +8,7 @@ public struct ComponentCheck: Sendable, Codable, Equatable {
   public let isAvailable: Bool
   /// The version found, or the problem.
   public let detail: String
-  /// What the component enables.
+  /// The features the component enables.
   public let purpose: String
   /// How to install it when missing.
   public let installHint: String

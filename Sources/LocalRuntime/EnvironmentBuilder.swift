@@ -33,7 +33,7 @@ public struct EnvironmentBuilder: Sendable {
   /// Runtime API, as Lambda's own Python images use it.
   public static let runtimeClientRequirement = "awslambdaric>=3,<5"
 
-  /// The package each environment gets besides the function's requirements.
+  /// Returns the package each environment gets besides the function's requirements.
   public static func baseRequirement(for manifest: Manifest) -> String {
     manifest.provider == .aws ? runtimeClientRequirement : frameworkRequirement
   }

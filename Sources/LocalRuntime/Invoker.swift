@@ -56,6 +56,21 @@ public struct InvocationResponse: Sendable {
 
   public var isSuccess: Bool { (200..<300).contains(statusCode) }
 
+  /// Returns the first value of a header, compared case-insensitively.
+  public func header(_ name: String) -> String? {
+    headers.first { $0.0.equalsIgnoringASCIICase(name) }?.1
+  }
+
+  /// The `errorType` and `errorMessage` of a Lambda Invoke API response that has `X-Amz-Function-Error`,
+  /// or nil for a successful invocation.
+  public var lambdaFunctionError: (type: String, message: String)? {
+    guard header("X-Amz-Function-Error") != nil else { return nil }
+    let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+    let type = (object?["errorType"] as? String) ?? "Unhandled"
+    let message = (object?["errorMessage"] as? String) ?? String(decoding: body, as: UTF8.self)
+    return (type, message)
+  }
+
   /// The status line and headers as `-i` shows them.
   public var head: String {
     var lines = ["\(httpVersion) \(statusCode) \(Self.reasonPhrase(statusCode))"]

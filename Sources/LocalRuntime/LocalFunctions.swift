@@ -38,7 +38,7 @@ public struct BuildOutcome: Sendable {
 
   /// Whether this build created something new.
   public var didWork: Bool { environment?.wasCreated ?? false }
-  /// Where the build put its result, for messages.
+  /// The location of the build's result, for messages.
   public var location: String { environment?.directory ?? nodeBootstrap ?? "the function's directory" }
 }
 

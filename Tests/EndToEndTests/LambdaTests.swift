@@ -30,7 +30,7 @@ struct LambdaTests {
     let result = try #require(jsonObject(sandbox.read("out.json") ?? ""))
     #expect(result["message"] as? String == "Hello from ev!")
 
-    // Lambda API reference, Invoke: Event answers 202 and DryRun 204.
+    // Lambda API reference, Invoke: Event returns 202 and DryRun 204.
     let event = try sandbox.aws(
       ["lambda", "invoke", "--function-name", "ev", "--invocation-type", "Event", "out.json"], endpoint: url)
     #expect(jsonObject(event.stdout)?["StatusCode"] as? Int == 202)

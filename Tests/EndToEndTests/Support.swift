@@ -146,7 +146,7 @@ func makeTemporaryDirectory(prefix: String) throws -> String {
   return String(cString: pointer)
 }
 
-/// Sends a request to a local URL and returns the status and body, or nil when nothing answers.
+/// Sends a request to a local URL and returns the status and body, or nil when no server responds.
 func httpRequest(_ url: String, method: String = "GET", body: Data? = nil, headers: [String: String] = [:])
   async
   -> (Int, String)?

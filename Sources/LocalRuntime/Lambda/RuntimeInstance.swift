@@ -84,7 +84,7 @@ actor RuntimeInstance {
     }
   }
 
-  /// Waits until the runtime asks for its first invocation (true) or the instance stops first (false).
+  /// Waits until the runtime requests its first invocation (true) or the instance stops first (false).
   func waitUntilReady() async -> Bool {
     if firstNextAt != nil { return true }
     if case .stopped = state { return false }
