@@ -41,6 +41,25 @@ public enum ProcessControl {
     return kill(-processGroup, 0) == 0 || errno == EPERM
   }
 
+  /// Returns the children of `pid`, their children and so on, from `/proc/PID/task/*/children`
+  /// (Linux 3.5 and later with CONFIG_PROC_CHILDREN, as in Debian's kernels). Empty when unavailable.
+  public static func descendants(of pid: pid_t) -> [pid_t] {
+    var found: [pid_t] = []
+    var queue = [pid]
+    while let parent = queue.popLast() {
+      let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(parent)/task")) ?? []
+      for task in tasks {
+        guard let text = try? String(contentsOfFile: "/proc/\(parent)/task/\(task)/children", encoding: .utf8)
+        else { continue }
+        for child in text.split(separator: " ").compactMap({ pid_t($0) }) where !found.contains(child) {
+          found.append(child)
+          queue.append(child)
+        }
+      }
+    }
+    return found
+  }
+
   /// Reads a field of `/proc/PID/stat` by zero-based index, skipping the command name, which may
   /// contain spaces and parentheses.
   private static func statField(_ pid: pid_t, index: Int) -> String? {

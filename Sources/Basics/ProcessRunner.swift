@@ -80,6 +80,9 @@ public struct ProcessSpec: Sendable {
   /// Starts the child as the leader of a new process group in this session, so the group can be
   /// signalled as a whole.
   public var startsNewProcessGroup: Bool = false
+  /// A listening socket the child inherits as descriptor 3, as systemd socket activation passes it
+  /// (`LISTEN_FDS=1`), so a restarted server takes over connections that waited meanwhile.
+  public var listeningSocket: Int32?
 
   public init(
     executable: String, arguments: [String], environment: [String: String],
@@ -270,7 +273,12 @@ public struct ProcessRunner: Sendable {
     case .inherit:
       break
     }
-    csystem_spawn_add_close_from(&actions, 3)
+    if let socket = spec.listeningSocket {
+      posix_spawn_file_actions_adddup2(&actions, socket, 3)
+      csystem_spawn_add_close_from(&actions, 4)
+    } else {
+      csystem_spawn_add_close_from(&actions, 3)
+    }
     if let directory = spec.workingDirectory {
       csystem_spawn_add_chdir(&actions, directory)
     }

@@ -30,6 +30,7 @@ public enum FunctionsCommand {
         RemoveCommand.makeRemove(), RemoveCommand.makeDelete(), EventCommand.make(), DoctorCommand.make(),
         UpdateCommand.make(), PublishCommand.make(), ScriptCommand.make(), CompletionCommand.make(),
         ServeLambdaCommand.make(),
+        ServeFrameworkCommand.make(),
         CompletionCommand.makeNames(),
       ])
   }

@@ -16,8 +16,10 @@ enum RunCommand {
       discussion: """
         Builds the function when needed, starts it in the background (functions-framework for Google \
         Cloud functions, a local Lambda Invoke API and HTTP gateway for AWS functions), waits until it \
-        accepts connections, and prints its URL. Code changes take effect after 'functions stop' and \
-        another 'functions run'. Environment variables apply in this order, later ones winning: the \
+        accepts connections, and prints its URL. With --watch (or "watch": true in the manifest), the \
+        function restarts when a source file changes, after building its environment again when \
+        requirements.txt changed; otherwise code changes take effect after 'functions stop' and another \
+        'functions run'. Environment variables apply in this order, later ones winning: the \
         manifest's environment, the env file, then --env.
         """,
       arguments: [ArgumentSpec("name", help: "The function to run.")],
@@ -38,6 +40,7 @@ enum RunCommand {
           help: "How long to wait for the function to accept requests, in seconds.",
           defaultDescription: "60", integerRange: 1...3600),
         .flag("foreground", help: "Stream the logs and stop the function on Ctrl-C."),
+        .flag("watch", short: "w", help: "Restart the function when a source file changes."),
         .flag("json", help: "Print the running function as JSON."),
       ],
       run: { parsed in try await run(parsed) })
@@ -86,7 +89,8 @@ enum RunCommand {
     defer { runLock.unlock() }
 
     let (entry, loaded) = try context.loadFunction(name)
-    if entry.effectiveState == .running, let process = entry.process {
+    // A watched function whose last change failed is recorded as crashed, but its server still runs.
+    if entry.effectiveState == .running || entry.process?.isAlive == true, let process = entry.process {
       let portNote =
         parsed.int("port").map { $0 == process.port ? "" : "; --port \($0) was not applied" } ?? ""
       context.diagnostics.note(
@@ -97,10 +101,11 @@ enum RunCommand {
     }
     try context.runHook("prerun", entry: entry, manifest: loaded.manifest)
     let outcome = try context.build(entry, manifest: loaded.manifest, marksBuilt: false)
-    let options = StartOptions(
+    var options = StartOptions(
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
       startTimeout: .seconds(parsed.int("timeout") ?? 60), region: try context.awsRegion(for: loaded.manifest)
     )
+    options.watch = parsed.flag("watch") || loaded.manifest.watch
     // Watch for Ctrl-C before anything starts, so an early one still stops the function cleanly.
     let interrupted = parsed.flag("foreground") ? SignalWatch(signals: [SIGINT, SIGTERM]) : nil
     context.diagnostics.progress("\(name): starting…")
@@ -124,8 +129,10 @@ enum RunCommand {
       StandardOutput.line(process.url)
     }
     guard let interrupted else {
+      let watching = options.watch ? " and restarts when its source changes" : ""
       context.diagnostics.status(
-        "\(name) is running; 'functions logs \(name)' shows its output, 'functions stop \(name)' stops it")
+        "\(name) is running\(watching); 'functions logs \(name)' shows its output, "
+          + "'functions stop \(name)' stops it")
       return
     }
     try await streamUntilInterrupted(

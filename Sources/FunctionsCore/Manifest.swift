@@ -125,6 +125,8 @@ public struct Manifest: Equatable, Sendable {
   /// Named shell commands (`"test": "pytest -q"`), run by `functions script`; `preNAME` and `postNAME`
   /// run around the command NAME (`prebuild`, `postrun`, …).
   public var scripts: [String: String] = [:]
+  /// Whether `functions run` restarts the function when its source changes, as `--watch` does.
+  public var watch = false
 
   public init(
     name: String, provider: Provider = .gcp, runtime: String = Runtimes.defaultRuntime,
@@ -175,6 +177,7 @@ public struct Manifest: Equatable, Sendable {
     ]
     if !environment.isEmpty { object["environment"] = environment }
     if !scripts.isEmpty { object["scripts"] = scripts }
+    if watch { object["watch"] = true }
     if let envFile { object["envFile"] = envFile }
     switch provider {
     case .gcp:

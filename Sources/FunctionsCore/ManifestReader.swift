@@ -50,7 +50,7 @@ public struct LoadedManifest: Sendable {
 public enum ManifestReader {
   static let knownTopLevelKeys: Set<String> = [
     "version", "name", "provider", "runtime", "entryPoint", "handler", "source", "trigger", "environment",
-    "envFile", "gcp", "aws", "scripts",
+    "envFile", "gcp", "aws", "scripts", "watch",
   ]
   static let knownAWSKeys: Set<String> = [
     "region", "memorySize", "timeout", "architecture", "eventSource", "maxConcurrency", "subscriptions",
@@ -166,6 +166,7 @@ public enum ManifestReader {
       name: name, provider: provider, runtime: runtime, entryPoint: entryPoint, source: source,
       trigger: trigger, environment: environment, envFile: envFile, gcp: gcp, aws: aws)
     manifest.scripts = try reader.stringMap(root, "scripts")
+    manifest.watch = try reader.boolean(root, "watch") ?? false
     return (manifest, warnings)
   }
 
@@ -375,6 +376,15 @@ struct KeyReader {
         path: path, keyPath: prefix + key, found: ManifestReader.describe(value), expected: "an integer")
     }
     return number.intValue
+  }
+
+  func boolean(_ object: [String: Any], _ key: String) throws(ManifestError) -> Bool? {
+    guard let value = object[key], !(value is NSNull) else { return nil }
+    guard ManifestReader.isBoolean(value), let flag = value as? Bool else {
+      throw .invalidValue(
+        path: path, keyPath: key, found: ManifestReader.describe(value), expected: "true or false")
+    }
+    return flag
   }
 
   func stringMap(_ object: [String: Any], _ key: String) throws(ManifestError) -> [String: String] {

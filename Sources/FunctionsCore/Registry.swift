@@ -20,6 +20,8 @@ public struct RunningProcess: Codable, Equatable, Sendable {
   public var host: String
   public var port: Int
   public var startedAt: Date
+  /// True when the function restarts on source changes (`run --watch`).
+  public var watches: Bool?
 
   public init(pid: Int32, processGroup: Int32, startTime: UInt64?, host: String, port: Int, startedAt: Date) {
     self.pid = pid

@@ -14,6 +14,8 @@ public struct StartOptions: Sendable {
   public var startTimeout: Duration
   /// The AWS Region a Lambda function reports (`AWS_REGION`, ARNs).
   public var region: String
+  /// Restart the function when its source changes.
+  public var watch = false
 
   public init(
     host: String = "127.0.0.1", port: Int? = nil, overrides: [(String, String)] = [], envFile: String? = nil,
@@ -135,6 +137,8 @@ public struct LocalFunctions: Sendable {
     do {
       let process: RunningProcess
       switch build.manifest.provider {
+      case .gcp where options.watch:
+        process = try await startWatchedFramework(entry, variables: variables, options: options, port: port)
       case .gcp:
         guard let environment = build.environment else { throw RuntimeError.io("\(entry.name) is not built") }
         let request = LaunchRequest(
@@ -146,11 +150,13 @@ public struct LocalFunctions: Sendable {
         process = try await startLambda(
           entry, build: build, variables: variables, options: options, port: port)
       }
+      var recorded = process
+      recorded.watches = options.watch ? true : nil
       try registry.updateEntry(named: entry.name) { entry in
         entry.state = .running
-        entry.process = process
+        entry.process = recorded
       }
-      return process
+      return recorded
     } catch let error as RuntimeError {
       if case .portInUse = error { throw error }
       try? registry.updateEntry(named: entry.name) { entry in
@@ -175,6 +181,7 @@ public struct LocalFunctions: Sendable {
       variables: variables,
       region: options.region, host: options.host, port: port, logFile: layout.logFile(for: entry.name))
     config.bytecodeDirectory = layout.bytecodeDirectory
+    config.watch = options.watch
     try FileManager.default.createDirectory(
       atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
     try config.write(to: configPath)
@@ -182,6 +189,25 @@ public struct LocalFunctions: Sendable {
       name: entry.name, commandLine: [toolExecutable, "serve-lambda", configPath],
       environment: server.hostEnvironment, directory: entry.directory, host: options.host, port: port,
       startTimeout: options.startTimeout)
+  }
+
+  /// Starts the background process that runs functions-framework and restarts it when the source changes.
+  private func startWatchedFramework(
+    _ entry: RegistryEntry, variables: [String: String], options: StartOptions, port: Int
+  ) async throws -> RunningProcess {
+    let layout = builder.layout
+    try FileManager.default.createDirectory(
+      atPath: layout.stateDirectory(for: entry.name), withIntermediateDirectories: true)
+    let configPath = FrameworkServiceConfig.path(in: layout, name: entry.name)
+    let config = FrameworkServiceConfig(
+      name: entry.name, manifestPath: entry.manifestPath, directory: entry.directory, variables: variables,
+      host: options.host, port: port, logFile: layout.logFile(for: entry.name),
+      startTimeoutSeconds: Int(options.startTimeout.components.seconds))
+    try config.write(to: configPath)
+    return try await server.launchDetached(
+      name: entry.name, commandLine: [toolExecutable, "serve-framework", configPath],
+      environment: server.hostEnvironment, directory: entry.directory, host: options.host, port: port,
+      startTimeout: options.startTimeout, readinessPath: "/robots.txt")
   }
 
   /// Stops the function's process group if it runs, and records it as stopped.

@@ -7,13 +7,15 @@ import Foundation
 /// `maxInstances` exist; beyond that, invocations wait in arrival order. An instance whose process ends
 /// is replaced by the next invocation that needs one.
 actor InstancePool {
-  private let launcher: InstanceLauncher
+  private var launcher: InstanceLauncher
   private let maxInstances: Int
   private var launched: [Int: LaunchedInstance] = [:]
   private var idle: [Int] = []
   private var waiting: [CheckedContinuation<Void, Never>] = []
   private var nextID = 1
   private var isShutDown = false
+  /// Instances started before the last reload; each stops when its current invocation ends.
+  private var retired: Set<Int> = []
 
   init(launcher: InstanceLauncher, maxInstances: Int) {
     self.launcher = launcher
@@ -112,6 +114,24 @@ actor InstancePool {
     return "Runtime.ExitError: the runtime exited before it asked for work; see 'functions logs'"
   }
 
+  /// Replaces the launcher after a code change: idle instances stop at once, busy ones when their
+  /// invocation ends, and one instance of the new code initialises. Invocations that arrive meanwhile
+  /// wait for a new instance. Returns nil on success, otherwise the initialisation error, as `prewarm` does.
+  func reload(with newLauncher: InstanceLauncher) async -> String? {
+    launcher = newLauncher
+    let idleIDs = idle
+    idle = []
+    for id in idleIDs {
+      guard let old = launched.removeValue(forKey: id) else { continue }
+      await old.instance.stop()
+      await old.server.stop()
+    }
+    retired.formUnion(launched.keys)
+    // Slots freed by the stopped instances go to invocations waiting for one.
+    for _ in idleIDs { wakeOne() }
+    return await prewarm()
+  }
+
   /// Stops every instance.
   func shutDown() async {
     isShutDown = true
@@ -153,7 +173,11 @@ actor InstancePool {
 
   private func release(_ launchedInstance: LaunchedInstance) async {
     let id = launchedInstance.instance.id
-    if await launchedInstance.instance.isStopped {
+    if retired.remove(id) != nil {
+      launched[id] = nil
+      await launchedInstance.instance.stop()
+      await launchedInstance.server.stop()
+    } else if await launchedInstance.instance.isStopped {
       launched[id] = nil
     } else if launched[id] != nil {
       idle.append(id)
@@ -164,6 +188,7 @@ actor InstancePool {
   private func instanceExited(id: Int, instance: RuntimeInstance, termination: ProcessTermination) async {
     await instance.processExited(termination)
     launched[id] = nil
+    retired.remove(id)
     idle.removeAll { $0 == id }
     wakeOne()
   }

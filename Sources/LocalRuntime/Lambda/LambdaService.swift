@@ -10,9 +10,11 @@ public final class LambdaService: Sendable {
   let configuration: LambdaFunctionConfiguration
   let invokeAPI: InvokeAPI
   let server: HTTPServer
+  let logWriter: LogWriter
 
   public init(configuration: LambdaFunctionConfiguration, host: String, port: Int) {
     let writer = LogWriter(path: configuration.logFile)
+    logWriter = writer
     let pool = InstancePool(
       launcher: InstanceLauncher(configuration: configuration, logWriter: writer),
       maxInstances: configuration.manifest.aws.maxConcurrency)
@@ -52,6 +54,13 @@ public final class LambdaService: Sendable {
       throw RuntimeError.io("\(configuration.name) failed to initialise: \(failure)")
     }
     return try server.start()
+  }
+
+  /// Starts instances from `newConfiguration` from now on, after a code change, and initialises one.
+  /// Returns nil on success, otherwise Lambda's initialisation error. The Invoke API and the gateway keep
+  /// the trigger and settings the service started with.
+  public func reload(_ newConfiguration: LambdaFunctionConfiguration) async -> String? {
+    await pool.reload(with: InstanceLauncher(configuration: newConfiguration, logWriter: logWriter))
   }
 
   /// Stops listening and stops every instance.

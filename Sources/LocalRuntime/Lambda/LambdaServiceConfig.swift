@@ -16,6 +16,8 @@ public struct LambdaServiceConfig: Codable, Sendable {
   public var port: Int
   public var logFile: String
   public var bytecodeDirectory: String?
+  /// Whether to reload the function when its source changes.
+  public var watch: Bool?
 
   public init(
     name: String, manifestPath: String, directory: String, environmentDirectory: String?,
@@ -72,19 +74,24 @@ public enum LambdaServiceRunner {
     }
     ServiceLog.info(
       "Lambda endpoint for \(config.name) listening on \(config.host):\(port) (Invoke API and HTTP gateway)")
-
-    // Block the termination signals and wait for one on a dispatch source.
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-      let resumed = SignalLatch(continuation)
-      for number in [SIGTERM, SIGINT] {
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { resumed.fire() }
-        source.resume()
-        resumed.keep(source)
+    var watch: SourceWatch?
+    if config.watch == true {
+      let reloader = LambdaReloader(
+        service: service, configuration: configuration, manifestPath: config.manifestPath,
+        layout: StateLayout(environment: hostEnvironment), hostEnvironment: hostEnvironment)
+      do {
+        watch = try SourceWatch(directory: config.directory) { change in await reloader.reload(change) }
+        ServiceLog.info("watching \(config.directory) for changes")
+      } catch {
+        ServiceLog.error("\(error)")
+        await service.stop()
+        throw ExitWithoutMessage()
       }
     }
+
+    await waitForTerminationSignal()
     ServiceLog.info("stopping \(config.name)")
+    watch?.stop()
     await service.stop()
   }
 }
@@ -93,7 +100,7 @@ public enum LambdaServiceRunner {
 public struct ExitWithoutMessage: Error {}
 
 /// Resumes a continuation once, from whichever signal arrives first.
-private final class SignalLatch: @unchecked Sendable {
+final class SignalLatch: @unchecked Sendable {
   private let lock = NSLock()
   private var continuation: CheckedContinuation<Void, Never>?
   private var sources: [DispatchSourceSignal] = []
@@ -114,5 +121,19 @@ private final class SignalLatch: @unchecked Sendable {
     self.continuation = nil
     lock.unlock()
     continuation?.resume()
+  }
+}
+
+/// Returns when SIGTERM or SIGINT arrives; both are ignored by default from the first call on.
+func waitForTerminationSignal() async {
+  await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+    let resumed = SignalLatch(continuation)
+    for number in [SIGTERM, SIGINT] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler { resumed.fire() }
+      source.resume()
+      resumed.keep(source)
+    }
   }
 }

@@ -1,0 +1,65 @@
+import Basics
+import Foundation
+import FunctionsCore
+import Synchronization
+
+/// Reloads a watched Lambda function after a source change: builds the environment again when the
+/// requirements changed, reads the manifest again when it changed, then replaces the instances.
+final class LambdaReloader: Sendable {
+  let service: LambdaService
+  let manifestPath: String
+  let builder: EnvironmentBuilder
+  let state: WatchedState
+  /// The configuration of the instances running now; only the reload task changes it.
+  private let current: Mutex<LambdaFunctionConfiguration>
+
+  init(
+    service: LambdaService, configuration: LambdaFunctionConfiguration, manifestPath: String,
+    layout: StateLayout, hostEnvironment: [String: String]
+  ) {
+    self.service = service
+    self.manifestPath = manifestPath
+    builder = EnvironmentBuilder(layout: layout, environment: hostEnvironment)
+    state = WatchedState(layout: layout, name: configuration.name)
+    current = Mutex(configuration)
+  }
+
+  func reload(_ change: SourceChange) async {
+    ServiceLog.info("\(change.summary) changed; reloading")
+    let began = ContinuousClock.now
+    var configuration = current.withLock { $0 }
+    do {
+      if change.changesManifest {
+        configuration.manifest = try ManifestReader.load(path: manifestPath).manifest
+      }
+      if change.changesRequirements, configuration.manifest.runtimeFamily == .python {
+        let environment = try builder.prepare(
+          manifest: configuration.manifest, directory: configuration.directory,
+          report: { event in
+            if case .step(let text) = event { ServiceLog.info(text) }
+          })
+        configuration.environmentDirectory = environment.directory
+      }
+    } catch {
+      // Warm instances keep serving the code they loaded; new ones would start from the changed files.
+      ServiceLog.error("reload failed: \(error); fix it and save again")
+      state.record(.crashed)
+      return
+    }
+    current.withLock { $0 = configuration }
+    if let failure = await service.reload(configuration) {
+      ServiceLog.error(
+        "\(configuration.name) failed to initialise after the change: \(failure); "
+          + "invocations return this error until the next change")
+      state.record(.crashed)
+    } else {
+      ServiceLog.info(
+        "reloaded \(configuration.name) in \(Self.milliseconds(ContinuousClock.now - began)) ms")
+      state.record(.running)
+    }
+  }
+
+  static func milliseconds(_ duration: Duration) -> Int64 {
+    duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+  }
+}
