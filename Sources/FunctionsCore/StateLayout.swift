@@ -55,6 +55,14 @@ public struct StateLayout: Sendable, Equatable {
   /// Compiled Python files, kept out of the function's source directory.
   public var bytecodeDirectory: String { "\(cacheDirectory)/pycache" }
 
+  /// Removes the compiled files of the sources in `functionDirectory`, before a server or runtime starts.
+  ///
+  /// Python checks a cached file against the source's modification time in whole seconds and its size, so
+  /// an edit that keeps the size within the same second would otherwise run the old code.
+  public func removeBytecode(forSourcesIn functionDirectory: String) {
+    try? FileManager.default.removeItem(atPath: bytecodeDirectory + functionDirectory)
+  }
+
   /// The run state and logs of one function.
   public func stateDirectory(for functionName: String) -> String { "\(stateDirectory)/\(functionName)" }
   public func logFile(for functionName: String) -> String {

@@ -95,6 +95,7 @@ public struct FunctionServer: Sendable {
   /// Starts the server, waits until it responds over HTTP, and returns the running process.
   /// A server that exits or stays silent is reported with the tail of its log, and nothing is left running.
   public func start(_ request: LaunchRequest) async throws -> RunningProcess {
+    layout.removeBytecode(forSourcesIn: request.directory)
     try FileManager.default.createDirectory(
       atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(

@@ -181,6 +181,7 @@ public struct LocalFunctions: Sendable {
       variables: variables,
       region: options.region, host: options.host, port: port, logFile: layout.logFile(for: entry.name))
     config.bytecodeDirectory = layout.bytecodeDirectory
+    layout.removeBytecode(forSourcesIn: entry.directory)
     config.watch = options.watch
     try FileManager.default.createDirectory(
       atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)

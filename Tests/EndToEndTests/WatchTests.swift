@@ -13,7 +13,7 @@ struct WatchTests {
 
     try edit(sandbox, "hello/main.py", replacing: "f\"Hello {name}!\"", with: "f\"Howdy {name}!\"")
     #expect(await waitForBody(url, "Howdy World!"))
-    #expect(try sandbox.state(of: "hello") == "running")
+    #expect(try await waitForState(sandbox, "hello", "running"))
     #expect(try sandbox.run(["stop", "hello"]).status == 0)
   }
 
@@ -53,7 +53,7 @@ struct WatchTests {
 
     try sandbox.write(original.replacingOccurrences(of: "Hello", with: "Fixed"), to: "hello/main.py")
     #expect(await waitForBody(url, "Fixed World!"))
-    #expect(try sandbox.state(of: "hello") == "running")
+    #expect(try await waitForState(sandbox, "hello", "running"))
     #expect(try sandbox.run(["stop", "hello"]).status == 0)
     #expect(try sandbox.state(of: "hello") == "stopped")
   }
@@ -142,7 +142,8 @@ struct WatchTests {
 
     try sandbox.write(original.replacingOccurrences(of: "f\"Hello ", with: "f\"Back "), to: "api/app.py")
     #expect(await waitForBody(url, "Back World!"))
-    #expect(try sandbox.state(of: "api") == "running")
+    // The state is recorded after the new instance is ready, which a request can precede.
+    #expect(try await waitForState(sandbox, "api", "running"))
     #expect(try sandbox.run(["stop", "api"]).status == 0)
   }
 

@@ -121,6 +121,7 @@ actor FrameworkSupervisor {
     let request = LaunchRequest(
       manifest: manifest, directory: config.directory, environment: environment, variables: config.variables,
       host: config.host, port: listener.port, startTimeout: .seconds(config.startTimeoutSeconds))
+    server.layout.removeBytecode(forSourcesIn: config.directory)
     var processEnvironment = server.processEnvironment(for: request)
     processEnvironment["LISTEN_FDS"] = "1"
     // gunicorn takes the socket only when LISTEN_PID is its own PID, which the shell knows before `exec`.

@@ -10,6 +10,7 @@ final class LambdaReloader: Sendable {
   let manifestPath: String
   let builder: EnvironmentBuilder
   let state: WatchedState
+  let layout: StateLayout
   /// The configuration of the instances running now; only the reload task changes it.
   private let current: Mutex<LambdaFunctionConfiguration>
 
@@ -21,6 +22,7 @@ final class LambdaReloader: Sendable {
     self.manifestPath = manifestPath
     builder = EnvironmentBuilder(layout: layout, environment: hostEnvironment)
     state = WatchedState(layout: layout, name: configuration.name)
+    self.layout = layout
     current = Mutex(configuration)
   }
 
@@ -47,6 +49,7 @@ final class LambdaReloader: Sendable {
       return
     }
     current.withLock { $0 = configuration }
+    layout.removeBytecode(forSourcesIn: configuration.directory)
     if let failure = await service.reload(configuration) {
       ServiceLog.error(
         "\(configuration.name) failed to initialise after the change: \(failure); "
