@@ -1,3 +1,4 @@
+import Foundation
 import FunctionsCore
 
 /// Account scope of a cloud call. Each field is filled from a command-line option, then the manifest, then the
