@@ -12,7 +12,8 @@ import Testing
 @Suite("GCPProvider with gcloud", .serialized, .timeLimit(.minutes(5)))
 struct GCPProviderTests {
   static let httpManifest = Manifest(
-    name: "hello", entryPoint: "handle", trigger: .http, environment: ["GREETING": "Hi there", "MODE": "a,b=c"],
+    name: "hello", entryPoint: "handle", trigger: .http,
+    environment: ["GREETING": "Hi there", "MODE": "a,b=c"],
     gcp: GoogleCloudSettings(memory: "512Mi", timeoutSeconds: 120))
 
   @Test("deploy HTTP function")
@@ -21,7 +22,8 @@ struct GCPProviderTests {
       let directory = try harness.makeFunction("hello")
       let outcome = try harness.makeProvider().deploy(.make(Self.httpManifest, directory: directory))
 
-      let create = try #require(harness.standIn.requests.first { $0.method == "POST" && $0.path.hasSuffix("/functions") })
+      let create = try #require(
+        harness.standIn.requests.first { $0.method == "POST" && $0.path.hasSuffix("/functions") })
       #expect(create.path == "/v2/projects/demo-project/locations/us-central1/functions")
       #expect(create.query["functionId"] == "hello")
       let body = try #require(create.json)
@@ -31,8 +33,9 @@ struct GCPProviderTests {
       let service = try #require(body["serviceConfig"] as? [String: Any])
       #expect(service["availableMemory"] as? String == "512Mi")
       #expect(service["timeoutSeconds"] as? Int == 120)
-      #expect(service["environmentVariables"] as? [String: String] == ["GREETING": "Hi there", "MODE": "a,b=c"])
-      // An HTTP function has no eventTrigger; ingress stays at its default.
+      #expect(
+        service["environmentVariables"] as? [String: String] == ["GREETING": "Hi there", "MODE": "a,b=c"])
+      // An HTTP function has no eventTrigger, and ingress stays at its default.
       #expect(body["eventTrigger"] == nil)
       #expect(service["ingressSettings"] == nil)
       let labels = try #require(body["labels"] as? [String: String])
@@ -82,7 +85,8 @@ struct GCPProviderTests {
       let directory = try harness.makeFunction("orders")
       let manifest = Manifest(name: "orders", entryPoint: "handle", trigger: .pubsub(topic: "orders"))
       _ = try harness.makeProvider().deploy(.make(manifest, directory: directory))
-      let create = try #require(harness.standIn.requests.first { $0.method == "POST" && $0.path.hasSuffix("/functions") })
+      let create = try #require(
+        harness.standIn.requests.first { $0.method == "POST" && $0.path.hasSuffix("/functions") })
       let trigger = try #require(create.json?["eventTrigger"] as? [String: Any])
       // eventTrigger.eventType for Pub/Sub: google.cloud.pubsub.topic.v1.messagePublished.
       #expect(trigger["eventType"] as? String == "google.cloud.pubsub.topic.v1.messagePublished")
@@ -100,7 +104,10 @@ struct GCPProviderTests {
       let outcome = try provider.deploy(.make(Self.httpManifest, directory: directory))
       #expect(!outcome.uploadedCode)
       #expect(!outcome.changedConfiguration)
-      #expect(harness.summaries(from: start) == ["GET /v2/projects/demo-project/locations/us-central1/functions/hello"])
+      #expect(
+        harness.summaries(from: start) == [
+          "GET /v2/projects/demo-project/locations/us-central1/functions/hello"
+        ])
     }
   }
 
@@ -110,7 +117,8 @@ struct GCPProviderTests {
       let directory = try harness.makeFunction("hello")
       let provider = harness.makeProvider()
       let first = try provider.deploy(.make(Self.httpManifest, directory: directory))
-      try Data("def handle(request):\n    return 'changed'\n".utf8).write(to: directory.appendingPathComponent("main.py"))
+      try Data("def handle(request):\n    return 'changed'\n".utf8).write(
+        to: directory.appendingPathComponent("main.py"))
       let start = harness.standIn.requests.count
       let second = try provider.deploy(.make(Self.httpManifest, directory: directory))
       let requests = harness.standIn.requests.dropFirst(start)
@@ -136,7 +144,8 @@ struct GCPProviderTests {
       manifest.environment = [:]
       let outcome = try provider.deploy(.make(manifest, directory: directory))
       #expect(outcome.changedConfiguration)
-      let stored = try #require(harness.standIn.function(project: "demo-project", region: "us-central1", name: "hello"))
+      let stored = try #require(
+        harness.standIn.function(project: "demo-project", region: "us-central1", name: "hello"))
       let service = try #require(stored["serviceConfig"] as? [String: Any])
       #expect(service["availableMemory"] as? String == "1Gi")
       #expect((service["environmentVariables"] as? [String: String] ?? [:]).isEmpty)
@@ -150,7 +159,8 @@ struct GCPProviderTests {
       let target = CloudTarget(region: "us-central1", project: "demo-project")
       #expect(try provider.describe(cloudName: "hello", target: target) == nil)
       _ = try provider.deploy(.make(Self.httpManifest, directory: try harness.makeFunction("hello")))
-      harness.standIn.insertFunction(project: "demo-project", region: "us-central1", name: "legacy", labels: ["team": "x"])
+      harness.standIn.insertFunction(
+        project: "demo-project", region: "us-central1", name: "legacy", labels: ["team": "x"])
 
       let described = try #require(try provider.describe(cloudName: "hello", target: target))
       #expect(described.url == "https://hello-123456789012.us-central1.run.app")
@@ -162,25 +172,33 @@ struct GCPProviderTests {
       #expect(listed.map(\.cloudName) == ["hello"])
       let allRegions = try provider.list(target: CloudTarget(project: "demo-project"))
       #expect(allRegions.map(\.cloudName) == ["hello"])
-      #expect(harness.standIn.requests.contains { $0.path == "/v2/projects/demo-project/locations/-/functions" })
+      #expect(
+        harness.standIn.requests.contains { $0.path == "/v2/projects/demo-project/locations/-/functions" })
 
       try provider.delete(cloudName: "hello", target: target)
       #expect(try provider.describe(cloudName: "hello", target: target) == nil)
-      #expect(harness.standIn.requests.contains { $0.method == "DELETE" && $0.path.hasSuffix("/functions/hello") })
+      #expect(
+        harness.standIn.requests.contains { $0.method == "DELETE" && $0.path.hasSuffix("/functions/hello") })
     }
   }
 
   @Test("unmanaged function needs adopt")
   func unmanagedFunction() async throws {
     try await withGcloud { harness in
-      harness.standIn.insertFunction(project: "demo-project", region: "us-central1", name: "hello", labels: [:])
+      harness.standIn.insertFunction(
+        project: "demo-project", region: "us-central1", name: "hello", labels: [:])
       let provider = harness.makeProvider()
       let directory = try harness.makeFunction("hello")
-      #expect(throws: GCPError.unmanagedFunction(name: "hello", project: "demo-project", region: "us-central1")) {
+      #expect(
+        throws: GCPError.unmanagedFunction(name: "hello", project: "demo-project", region: "us-central1")
+      ) {
         try provider.deploy(.make(Self.httpManifest, directory: directory))
       }
-      #expect(throws: GCPError.unmanagedFunction(name: "hello", project: "demo-project", region: "us-central1")) {
-        try provider.delete(cloudName: "hello", target: CloudTarget(region: "us-central1", project: "demo-project"))
+      #expect(
+        throws: GCPError.unmanagedFunction(name: "hello", project: "demo-project", region: "us-central1")
+      ) {
+        try provider.delete(
+          cloudName: "hello", target: CloudTarget(region: "us-central1", project: "demo-project"))
       }
       #expect(!harness.standIn.requests.contains { ["PATCH", "DELETE", "PUT"].contains($0.method) })
 
@@ -241,13 +259,15 @@ struct GCPProviderTests {
     try await withGcloud { harness in
       harness.standIn.addLogEntry(service: "hello", text: "first", timestamp: "2026-01-02T03:04:05.000000Z")
       harness.standIn.addLogEntry(service: "hello", text: "second", timestamp: "2026-01-02T03:04:06.000000Z")
-      harness.standIn.addLogEntry(service: "other", text: "elsewhere", timestamp: "2026-01-02T03:04:07.000000Z")
+      harness.standIn.addLogEntry(
+        service: "other", text: "elsewhere", timestamp: "2026-01-02T03:04:07.000000Z")
       let lines = Mutex<[String]>([])
       let provider = harness.makeProvider { line in lines.withLock { $0.append(line) } }
       try provider.logs(
         cloudName: "hello", target: CloudTarget(region: "us-central1", project: "demo-project"), follow: true,
         since: 3600, maxReads: 2)
-      #expect(lines.withLock { $0 } == ["2026-01-02 03:04:05.000 I first", "2026-01-02 03:04:06.000 I second"])
+      #expect(
+        lines.withLock { $0 } == ["2026-01-02 03:04:05.000 I first", "2026-01-02 03:04:06.000 I second"])
       let reads = harness.standIn.requests.filter { $0.path == "/v2/entries:list" }
       #expect(reads.count == 2)
       #expect((reads.first?.json?["filter"] as? String)?.contains("timestamp>=") == true)

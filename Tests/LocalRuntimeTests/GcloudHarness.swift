@@ -22,11 +22,12 @@ struct GcloudHarness {
   let root: String
   let environment: [String: String]
 
-  /// - Parameter project: The value of `CLOUDSDK_CORE_PROJECT`; empty leaves gcloud without a project.
+  /// - Parameter project: The value of `CLOUDSDK_CORE_PROJECT`. Empty leaves gcloud without a project.
   init(standIn: GoogleCloudStandIn, root: String, project: String = "demo-project") throws {
     self.standIn = standIn
     self.root = root
-    try FileManager.default.createDirectory(atPath: "\(root)/gcloud-config", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: "\(root)/gcloud-config", withIntermediateDirectories: true)
     try Data("dummy-access-token\n".utf8).write(to: URL(fileURLWithPath: "\(root)/gcloud-token"))
     let inherited = ProcessInfo.processInfo.environment
     var environment: [String: String] = [
@@ -55,7 +56,8 @@ struct GcloudHarness {
       let host = URL(string: value)?.host
       try #require(host == "127.0.0.1", "\(name)=\(value) is not a loopback endpoint")
     }
-    try #require(environment["GCE_METADATA_ROOT"]?.hasPrefix("127.0.0.1:") == true, "GCE_METADATA_ROOT is not loopback")
+    try #require(
+      environment["GCE_METADATA_ROOT"]?.hasPrefix("127.0.0.1:") == true, "GCE_METADATA_ROOT is not loopback")
   }
 
   func makeProvider(output: @escaping @Sendable (String) -> Void = { _ in }) -> GCPProvider {
@@ -66,8 +68,10 @@ struct GcloudHarness {
   func makeFunction(_ name: String, body: String = "return 'Hello World!'") throws -> URL {
     let directory = "\(root)/\(name)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    try Data("def handle(request):\n    \(body)\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/main.py"))
-    try Data("functions-framework==3.*\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/requirements.txt"))
+    try Data("def handle(request):\n    \(body)\n".utf8).write(
+      to: URL(fileURLWithPath: "\(directory)/main.py"))
+    try Data("functions-framework==3.*\n".utf8).write(
+      to: URL(fileURLWithPath: "\(directory)/requirements.txt"))
     return URL(fileURLWithPath: directory)
   }
 
@@ -79,7 +83,9 @@ struct GcloudHarness {
   /// Records an issue for every request the stand-in did not know.
   func expectNoUnknownRequests(sourceLocation: SourceLocation = #_sourceLocation) {
     for request in standIn.unknownRequests {
-      Issue.record("gcloud sent a request the stand-in does not know: \(request.summary)", sourceLocation: sourceLocation)
+      Issue.record(
+        "gcloud sent a request the stand-in does not know: \(request.summary)", sourceLocation: sourceLocation
+      )
     }
   }
 }

@@ -33,7 +33,7 @@ final class GoogleCloudStandIn: @unchecked Sendable {
   }
 
   static let projectNumber = "123456789012"
-  /// Guards `storage`; the JSON values inside are not `Sendable`, so a plain lock replaces `Mutex`.
+  /// Guards `storage`. The JSON values inside are not `Sendable`, so a plain lock replaces `Mutex`.
   private let lock = NSLock()
   private var storage = State()
   private let server: HTTPServer
@@ -84,7 +84,9 @@ final class GoogleCloudStandIn: @unchecked Sendable {
       $0.logEntries.append([
         "logName": "projects/demo-project/logs/run.googleapis.com%2Fstdout", "textPayload": text,
         "timestamp": timestamp, "severity": "INFO", "receiveTimestamp": timestamp,
-        "resource": ["type": "cloud_run_revision", "labels": ["service_name": service, "location": "us-central1"]],
+        "resource": [
+          "type": "cloud_run_revision", "labels": ["service_name": service, "location": "us-central1"],
+        ],
         "labels": ["execution_id": "exec-1"],
       ])
     }
@@ -103,14 +105,17 @@ final class GoogleCloudStandIn: @unchecked Sendable {
   private func handle(_ http: HTTPRequest) -> HTTPResponse {
     var query: [String: String] = [:]
     for pair in (http.rawQuery ?? "").split(separator: "&") {
-      let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+      let parts = pair.split(separator: "=", maxSplits: 1).map {
+        String($0).removingPercentEncoding ?? String($0)
+      }
       query[parts[0]] = parts.count > 1 ? parts[1] : ""
     }
     let path = http.path.removingPercentEncoding ?? http.path
     let response = route(method: http.method, path: path, query: query, body: http.body)
     let known = response != nil
     self.withLock {
-      $0.requests.append(Request(method: http.method, path: path, query: query, body: http.body, isKnown: known))
+      $0.requests.append(
+        Request(method: http.method, path: path, query: query, body: http.body, isKnown: known))
     }
     return response
       ?? Self.error(404, "NOT_FOUND", "The stand-in does not know \(http.method) \(http.target)")
@@ -158,11 +163,15 @@ final class GoogleCloudStandIn: @unchecked Sendable {
       }
       return Self.json([
         "uploadUrl": "\(baseURL)upload/source-\(id).zip",
-        "storageSource": ["bucket": "gcf-v2-uploads-\(Self.projectNumber).\(region).cloudfunctions.appspot.com", "object": "source-\(id).zip"],
+        "storageSource": [
+          "bucket": "gcf-v2-uploads-\(Self.projectNumber).\(region).cloudfunctions.appspot.com",
+          "object": "source-\(id).zip",
+        ],
       ])
     case ("GET", "functions", 6):
       let functions = self.withLock { state in
-        state.functions.filter { region == "-" || $0.key.hasPrefix(parent + "/") }.sorted { $0.key < $1.key }.map(\.value)
+        state.functions.filter { region == "-" || $0.key.hasPrefix(parent + "/") }.sorted { $0.key < $1.key }
+          .map(\.value)
       }
       return Self.json(["functions": functions])
     case ("POST", "functions", 6):
@@ -175,15 +184,19 @@ final class GoogleCloudStandIn: @unchecked Sendable {
       }
       return Self.json(function)
     case ("PATCH", "functions", 7):
-      return patchFunction(resource: "\(parent)/functions/\(parts[6])", mask: query["updateMask"] ?? "", object: object)
+      return patchFunction(
+        resource: "\(parent)/functions/\(parts[6])", mask: query["updateMask"] ?? "", object: object)
     case ("DELETE", "functions", 7):
       let resource = "\(parent)/functions/\(parts[6])"
       guard self.withLock({ $0.functions.removeValue(forKey: resource) }) != nil else {
         return Self.error(404, "NOT_FOUND", "Resource '\(resource)' was not found")
       }
-      return Self.json(finishOperation(parent: parent, target: resource, verb: "delete", response: nil, error: nil))
+      return Self.json(
+        finishOperation(parent: parent, target: resource, verb: "delete", response: nil, error: nil))
     case ("GET", "operations", 7):
-      guard let operation = self.withLock({ $0.operations["\(parent)/operations/\(parts[6])"] }) else { return nil }
+      guard let operation = self.withLock({ $0.operations["\(parent)/operations/\(parts[6])"] }) else {
+        return nil
+      }
       return Self.json(operation)
     default:
       return nil
@@ -191,25 +204,37 @@ final class GoogleCloudStandIn: @unchecked Sendable {
   }
 
   /// The v1 APIs gcloud consults during a deploy, told apart by their paths.
-  private func v1APIs(method: String, parts: [String], project: String, object: [String: Any]) -> HTTPResponse? {
+  private func v1APIs(method: String, parts: [String], project: String, object: [String: Any])
+    -> HTTPResponse?
+  {
     switch (method, parts.count) {
     case ("GET", 3):
       // Resource Manager v1 projects.get, for the project number.
-      return Self.json(["projectId": project, "projectNumber": Self.projectNumber, "lifecycleState": "ACTIVE", "name": project])
+      return Self.json([
+        "projectId": project, "projectNumber": Self.projectNumber, "lifecycleState": "ACTIVE",
+        "name": project,
+      ])
     case ("POST", 3) where parts[2].hasSuffix(":getIamPolicy"):
       // Resource Manager v1 projects.getIamPolicy: the Pub/Sub service agent may mint tokens, so gcloud
       // does not warn about a missing role.
       let agent = "serviceAccount:service-\(Self.projectNumber)@gcp-sa-pubsub.iam.gserviceaccount.com"
-      return Self.json(["version": 1, "etag": "BwYAAAAAAAA=", "bindings": [["role": "roles/iam.serviceAccountTokenCreator", "members": [agent]]]])
+      return Self.json([
+        "version": 1, "etag": "BwYAAAAAAAA=",
+        "bindings": [["role": "roles/iam.serviceAccountTokenCreator", "members": [agent]]],
+      ])
     case ("GET", 5) where parts[3] == "services":
       // Service Usage v1 services.get: every API is enabled.
-      return Self.json(["name": "projects/\(Self.projectNumber)/services/\(parts[4])", "state": "ENABLED", "parent": "projects/\(Self.projectNumber)"])
+      return Self.json([
+        "name": "projects/\(Self.projectNumber)/services/\(parts[4])", "state": "ENABLED",
+        "parent": "projects/\(Self.projectNumber)",
+      ])
     case ("GET", 6) where parts[5] == "defaultServiceAccount":
       // Cloud Build v1: a builder account that is not the Compute Engine default, so gcloud skips its
       // IAM check of that account.
       return Self.json([
         "name": "projects/\(project)/locations/\(parts[4])/defaultServiceAccount",
-        "serviceAccountEmail": "projects/\(project)/serviceAccounts/builder@\(project).iam.gserviceaccount.com",
+        "serviceAccountEmail":
+          "projects/\(project)/serviceAccounts/builder@\(project).iam.gserviceaccount.com",
       ])
     case ("GET", 7) where parts[5] == "services" && parts[6].hasSuffix(":getIamPolicy"):
       return Self.json(["version": 1, "etag": "BwYAAAAAAAA="])
@@ -235,7 +260,10 @@ final class GoogleCloudStandIn: @unchecked Sendable {
       function = complete(function, counter: &state.counter)
       if failure != nil { function["state"] = "FAILED" }
       state.functions[resource] = function
-      return Self.json(operation(parent: parent, target: resource, verb: "create", function: function, failure: failure, state: &state))
+      return Self.json(
+        operation(
+          parent: parent, target: resource, verb: "create", function: function, failure: failure,
+          state: &state))
     }
   }
 
@@ -245,7 +273,7 @@ final class GoogleCloudStandIn: @unchecked Sendable {
       guard var function = state.functions[resource] else {
         return Self.error(404, "NOT_FOUND", "Resource '\(resource)' was not found")
       }
-      // updateMask lists snake_case field paths; each one is replaced by the body's value or cleared.
+      // updateMask lists snake_case field paths, and each one takes the body's value or is cleared.
       for field in mask.split(separator: ",") {
         let path = field.split(separator: ".").map { Self.camelCase(String($0)) }
         function = Self.setting(path[...], in: function, to: Self.value(at: path[...], in: object))
@@ -255,7 +283,10 @@ final class GoogleCloudStandIn: @unchecked Sendable {
       function = complete(function, counter: &state.counter)
       if failure != nil { function["state"] = "FAILED" }
       state.functions[resource] = function
-      return Self.json(operation(parent: parent, target: resource, verb: "update", function: function, failure: failure, state: &state))
+      return Self.json(
+        operation(
+          parent: parent, target: resource, verb: "update", function: function, failure: failure,
+          state: &state))
     }
   }
 
@@ -269,11 +300,13 @@ final class GoogleCloudStandIn: @unchecked Sendable {
     let url = "https://\(name)-\(Self.projectNumber).\(region).run.app"
     function["state"] = "ACTIVE"
     function["environment"] = "GEN_2"
-    function["updateTime"] = String(format: "2026-01-01T00:%02d:%02d.000000000Z", (counter / 60) % 60, counter % 60)
+    function["updateTime"] = String(
+      format: "2026-01-01T00:%02d:%02d.000000000Z", (counter / 60) % 60, counter % 60)
     function["url"] = url
     var service = function["serviceConfig"] as? [String: Any] ?? [:]
     service["uri"] = url
-    service["service"] = "projects/\(resource.split(separator: "/").dropFirst().first ?? "")/locations/\(region)/services/\(name)"
+    service["service"] =
+      "projects/\(resource.split(separator: "/").dropFirst().first ?? "")/locations/\(region)/services/\(name)"
     service["availableMemory"] = service["availableMemory"] ?? "256M"
     service["timeoutSeconds"] = service["timeoutSeconds"] ?? 60
     function["serviceConfig"] = service
@@ -281,18 +314,23 @@ final class GoogleCloudStandIn: @unchecked Sendable {
   }
 
   private func operation(
-    parent: String, target: String, verb: String, function: [String: Any], failure: String?, state: inout State
+    parent: String, target: String, verb: String, function: [String: Any], failure: String?,
+    state: inout State
   ) -> [String: Any] {
     let error: [String: Any]? = failure.map { ["code": 3, "message": $0] }
-    let operation = Self.makeOperation(parent: parent, target: target, verb: verb, id: state.counter, response: function, error: error)
+    let operation = Self.makeOperation(
+      parent: parent, target: target, verb: verb, id: state.counter, response: function, error: error)
     state.operations[operation["name"] as! String] = operation
     return operation
   }
 
-  private func finishOperation(parent: String, target: String, verb: String, response: [String: Any]?, error: [String: Any]?) -> [String: Any] {
+  private func finishOperation(
+    parent: String, target: String, verb: String, response: [String: Any]?, error: [String: Any]?
+  ) -> [String: Any] {
     self.withLock { state in
       state.counter += 1
-      let operation = Self.makeOperation(parent: parent, target: target, verb: verb, id: state.counter, response: response, error: error)
+      let operation = Self.makeOperation(
+        parent: parent, target: target, verb: verb, id: state.counter, response: response, error: error)
       state.operations[operation["name"] as! String] = operation
       return operation
     }

@@ -115,7 +115,8 @@ public enum GCPCommands {
   }
 
   private static func jsonString(_ text: String) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data()
+    let data =
+      (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data()
     let array = String(decoding: data, as: UTF8.self)
     return String(array.dropFirst().dropLast())
   }

@@ -12,7 +12,7 @@ public enum GCPError: Error, CustomStringConvertible, Sendable, Equatable {
   /// The cloud function carries the labels of another registered function.
   case managedByAnother(name: String, registryName: String)
   case functionNotFound(name: String, project: String, region: String)
-  /// `gcloud` exited with a failure; `message` holds its own `ERROR:` lines.
+  /// `gcloud` exited with a failure. `message` contains its own `ERROR:` lines.
   case commandFailed(commandLine: [String], status: String, message: String)
   /// `gcloud` succeeded but printed something that is not the expected JSON.
   case invalidOutput(commandLine: [String], detail: String)
@@ -44,7 +44,9 @@ public enum GCPError: Error, CustomStringConvertible, Sendable, Equatable {
       return "the cloud function \(name) was not found in project \(project), region \(region)."
     case .commandFailed(let commandLine, let status, let message):
       var text = "\(ShellQuoting.join(commandLine)) failed with \(status)"
-      if !message.isEmpty { text += ":\n" + message.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") }
+      if !message.isEmpty {
+        text += ":\n" + message.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+      }
       return text
     case .invalidOutput(let commandLine, let detail):
       return "\(ShellQuoting.join(commandLine)) printed output that is not the expected JSON: \(detail)"

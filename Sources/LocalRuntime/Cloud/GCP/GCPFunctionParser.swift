@@ -80,7 +80,8 @@ enum GCPFunctionParser {
     let topic = (trigger?["pubsubTopic"] as? String)?.split(separator: "/").last.map(String.init)
     return DeployedSettings(
       runtime: build["runtime"] as? String, entryPoint: build["entryPoint"] as? String, topic: topic,
-      memory: service["availableMemory"] as? String, timeoutSeconds: (service["timeoutSeconds"] as? NSNumber)?.intValue,
+      memory: service["availableMemory"] as? String,
+      timeoutSeconds: (service["timeoutSeconds"] as? NSNumber)?.intValue,
       environment: service["environmentVariables"] as? [String: String] ?? [:])
   }
 
@@ -93,7 +94,7 @@ enum GCPFunctionParser {
     var line: String { "\(time) \(level) \(text)" }
   }
 
-  /// Returns the entries oldest first; gcloud prints them newest first.
+  /// Returns the entries oldest first, although gcloud prints them newest first.
   static func logEntries(fromJSON text: String, commandLine: [String]) throws(GCPError) -> [LogEntry] {
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     if trimmed.isEmpty { return [] }

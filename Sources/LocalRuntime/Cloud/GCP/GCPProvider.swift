@@ -7,18 +7,19 @@ import FunctionsCore
 public struct GCPProvider: CloudProvider {
   public let provider: Provider = .gcp
   let runner: ProcessRunner
-  /// The environment `gcloud` runs with; tests point its endpoint overrides at a loopback stand-in.
+  /// The environment `gcloud` runs with. Tests point its endpoint overrides at a loopback stand-in.
   let environment: [String: String]
   /// Receives each log line that `logs` prints.
   let output: @Sendable (String) -> Void
-  /// The seconds between two reads of `logs --follow`.
+  /// The interval between two reads of `logs --follow`.
   let followInterval: Duration
-  /// The time limit of one `gcloud` run; a deploy waits for the build and the rollout.
+  /// The time limit of one `gcloud` run, which for a deploy includes the build and the rollout.
   let timeout: Duration
 
   public init(
     runner: ProcessRunner = ProcessRunner(), environment: [String: String],
-    output: @escaping @Sendable (String) -> Void = StandardOutput.line, followInterval: Duration = .seconds(5),
+    output: @escaping @Sendable (String) -> Void = StandardOutput.line,
+    followInterval: Duration = .seconds(5),
     timeout: Duration = .seconds(1800)
   ) {
     self.runner = runner
@@ -70,7 +71,8 @@ public struct GCPProvider: CloudProvider {
     if let text = prepared.ignoreFileText {
       try writePrivateFile(text, to: prepared.ignoreFile!)
     }
-    let command = deployCommand(request, scope: scope, prepared: prepared, clearsEnvironment: clearsEnvironment)
+    let command = deployCommand(
+      request, scope: scope, prepared: prepared, clearsEnvironment: clearsEnvironment)
     let result = try run(command)
     let function = try GCPFunctionParser.function(fromJSON: result.output, commandLine: command.arguments)
     let changedConfiguration =
@@ -145,7 +147,7 @@ public struct GCPProvider: CloudProvider {
     let project = try resolveScope(target, manifest: nil, requiresRegion: false).project
     let command = GCPCommands.list(project: project, region: target.region)
     let result = try run(command)
-    // gcloud filters by label already; the check here keeps unlabelled functions out whatever it prints.
+    // gcloud filters by label already, and this check keeps unlabelled functions out whatever it prints.
     return try GCPFunctionParser.functions(fromJSON: result.output, commandLine: command.arguments)
       .filter { $0.registryName != nil }
   }
@@ -168,14 +170,15 @@ public struct GCPProvider: CloudProvider {
     try logs(cloudName: cloudName, target: target, follow: follow, since: since, maxReads: nil)
   }
 
-  /// `maxReads` bounds the reads of `follow`, for tests; nil reads until the process is interrupted.
+  /// `maxReads` bounds the reads of `follow` for tests. Nil reads until the process is interrupted.
   func logs(cloudName: String, target: CloudTarget, follow: Bool, since: Int?, maxReads: Int?) throws {
     let scope = try resolveScope(target, manifest: nil)
     var startTime = since.map { Self.rfc3339(Date().addingTimeInterval(-Double($0))) }
     var printed = Set<String>()
     var reads = 0
     while true {
-      let command = GCPCommands.readLogs(cloudName: cloudName, scope: scope, limit: 1000, startTime: startTime)
+      let command = GCPCommands.readLogs(
+        cloudName: cloudName, scope: scope, limit: 1000, startTime: startTime)
       let result = try run(command)
       let entries = try GCPFunctionParser.logEntries(fromJSON: result.output, commandLine: command.arguments)
       for entry in entries where printed.insert(entry.line).inserted {
@@ -202,14 +205,17 @@ public struct GCPProvider: CloudProvider {
       throw GCPError.commandFailed(
         commandLine: command.arguments, status: result.termination.description, message: message)
     }
-    guard let object = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any] else {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+    else {
       throw GCPError.invalidOutput(commandLine: command.arguments, detail: "expected a JSON object")
     }
     return object
   }
 
   /// Returns the project and region from the target, then the manifest, then gcloud's configuration.
-  func resolveScope(_ target: CloudTarget, manifest: Manifest?, requiresRegion: Bool = true) throws -> GCPScope {
+  func resolveScope(_ target: CloudTarget, manifest: Manifest?, requiresRegion: Bool = true) throws
+    -> GCPScope
+  {
     var project = target.project ?? manifest?.gcp.project
     var region = target.region ?? manifest?.gcp.region
     if project == nil || (requiresRegion && region == nil) {
@@ -230,7 +236,8 @@ public struct GCPProvider: CloudProvider {
   private func configuredScope() throws -> (project: String?, region: String?) {
     let command = GCPCommands.configuration
     let result = try run(command)
-    guard let object = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any] else {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+    else {
       throw GCPError.invalidOutput(commandLine: command.arguments, detail: "expected a JSON object")
     }
     let core = object["core"] as? [String: Any]
@@ -275,7 +282,9 @@ public struct GCPProvider: CloudProvider {
   }
 
   private func writePrivateFile(_ text: String, to path: String) throws {
-    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+    guard
+      FileManager.default.createFile(
+        atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
     else { throw GCPError.io("cannot write \(path)") }
   }
 

@@ -40,7 +40,8 @@ struct IgnoreRules: Sendable, Equatable {
     let isAnchored = pattern.contains("/")
     if pattern.hasPrefix("/") { pattern.removeFirst() }
     guard !pattern.isEmpty else { return nil }
-    return Rule(pattern: pattern, isNegated: isNegated, isDirectoryOnly: isDirectoryOnly, isAnchored: isAnchored)
+    return Rule(
+      pattern: pattern, isNegated: isNegated, isDirectoryOnly: isDirectoryOnly, isAnchored: isAnchored)
   }
 
   /// Whether the path, relative to the source directory, is ignored by itself. The caller skips the
