@@ -64,6 +64,26 @@ struct GCPProviderTests {
     #expect(command.arguments.contains("--env-vars-file=/tmp/x/environment.yaml"))
   }
 
+  @Test("plan runs nothing")
+  func plan() async throws {
+    try await withGcloud { harness in
+      let directory = try harness.makeFunction("hello")
+      let commands = try harness.makeProvider().plan(.make(Self.httpManifest, directory: directory))
+      #expect(
+        commands.map { Array($0.arguments.prefix(3)) } == [
+          ["gcloud", "functions", "describe"], ["gcloud", "functions", "deploy"],
+        ])
+      let deploy = commands[1].arguments
+      #expect(deploy.contains("--project=demo-project"))
+      #expect(deploy.contains("--region=us-central1"))
+      #expect(deploy.contains { $0.hasPrefix("--env-vars-file=") && $0.hasSuffix("/environment.yaml") })
+      #expect(!deploy.joined(separator: " ").contains("Hi there"))
+      let environmentFile = try #require(deploy.first { $0.hasPrefix("--env-vars-file=") }).dropFirst(16)
+      #expect(!FileManager.default.fileExists(atPath: String(environmentFile)))
+      #expect(harness.standIn.requests.isEmpty)
+    }
+  }
+
   @Test("allowUnauthenticated grants allUsers")
   func allowUnauthenticated() async throws {
     try await withGcloud { harness in
