@@ -95,14 +95,19 @@ public struct GoogleCloudSettings: Equatable, Sendable {
   public var memory: String?
   /// The request timeout in seconds.
   public var timeoutSeconds: Int?
+  /// Lets anyone call the deployed HTTP function without an identity token (`allUsers` gets the invoker
+  /// role). False by default, as in Cloud Functions.
+  public var allowUnauthenticated: Bool
 
   public init(
-    region: String? = nil, project: String? = nil, memory: String? = nil, timeoutSeconds: Int? = nil
+    region: String? = nil, project: String? = nil, memory: String? = nil, timeoutSeconds: Int? = nil,
+    allowUnauthenticated: Bool = false
   ) {
     self.region = region
     self.project = project
     self.memory = memory
     self.timeoutSeconds = timeoutSeconds
+    self.allowUnauthenticated = allowUnauthenticated
   }
 }
 
@@ -168,6 +173,7 @@ public struct Manifest: Equatable, Sendable {
     if let project = self.gcp.project { gcp["project"] = project }
     if let memory = self.gcp.memory { gcp["memory"] = memory }
     if let timeout = self.gcp.timeoutSeconds { gcp["timeout"] = timeout }
+    if self.gcp.allowUnauthenticated { gcp["allowUnauthenticated"] = true }
     var object: [String: Any] = [
       "version": Manifest.currentVersion,
       "name": name,

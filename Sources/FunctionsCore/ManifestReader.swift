@@ -55,7 +55,9 @@ public enum ManifestReader {
   static let knownAWSKeys: Set<String> = [
     "region", "memorySize", "timeout", "architecture", "eventSource", "maxConcurrency", "subscriptions",
   ]
-  static let knownGoogleCloudKeys: Set<String> = ["region", "project", "memory", "timeout"]
+  static let knownGoogleCloudKeys: Set<String> = [
+    "region", "project", "memory", "timeout", "allowUnauthenticated",
+  ]
   static let knownTriggerKeys: Set<String> = ["type", "topic"]
   /// Memory sizes Cloud Functions (2nd gen) accepts (gcloud functions deploy --memory).
   public static let googleCloudMemorySizes = [
@@ -304,7 +306,8 @@ public enum ManifestReader {
     return GoogleCloudSettings(
       region: try reader.string(gcp, "region", prefix: "gcp."),
       project: try reader.string(gcp, "project", prefix: "gcp."),
-      memory: memory, timeoutSeconds: timeout)
+      memory: memory, timeoutSeconds: timeout,
+      allowUnauthenticated: try reader.boolean(gcp, "allowUnauthenticated", prefix: "gcp.") ?? false)
   }
 
   /// Returns " (found 'entrypoint'; keys are case-sensitive)" when the object has `key` in another case.
@@ -357,6 +360,15 @@ struct KeyReader {
         path: path, keyPath: prefix + key, found: ManifestReader.describe(value), expected: "a string")
     }
     return text
+  }
+
+  func boolean(_ object: [String: Any], _ key: String, prefix: String = "") throws(ManifestError) -> Bool? {
+    guard let value = object[key], !(value is NSNull) else { return nil }
+    guard ManifestReader.isBoolean(value), let flag = value as? Bool else {
+      throw .invalidValue(
+        path: path, keyPath: prefix + key, found: ManifestReader.describe(value), expected: "true or false")
+    }
+    return flag
   }
 
   func integer(_ object: [String: Any], _ key: String, prefix: String = "", required: Bool = false)

@@ -293,3 +293,31 @@ struct RuntimesTests {
     #expect(Runtimes.pythonVersion(of: runtime) == expected)
   }
 }
+
+@Suite("Manifest gcp.allowUnauthenticated")
+struct ManifestAllowUnauthenticatedTests {
+  @Test("defaults to false")
+  func defaultsToFalse() throws {
+    let (manifest, _) = try parse(#"{"version": 1, "name": "hello", "entryPoint": "hello_http"}"#)
+    #expect(manifest.gcp.allowUnauthenticated == false)
+  }
+
+  @Test("true is read and written back")
+  func roundTrip() throws {
+    let text = #"{"version": 1, "name": "hello", "entryPoint": "h", "gcp": {"allowUnauthenticated": true}}"#
+    let (manifest, warnings) = try parse(text)
+    #expect(manifest.gcp.allowUnauthenticated)
+    #expect(warnings.isEmpty)
+    let (again, _) = try parse(manifest.jsonText())
+    #expect(again.gcp.allowUnauthenticated)
+  }
+
+  @Test("non-boolean is rejected")
+  func rejectsString() {
+    let message = errorMessage(
+      #"{"version": 1, "name": "hello", "entryPoint": "h", "gcp": {"allowUnauthenticated": "yes"}}"#)
+    #expect(
+      message
+        == #"\#(manifestPath): invalid value "yes" for 'gcp.allowUnauthenticated'; expected true or false"#)
+  }
+}
