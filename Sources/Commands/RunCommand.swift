@@ -37,6 +37,7 @@ enum RunCommand {
           "timeout", valueName: "seconds",
           help: "How long to wait for the function to accept requests, in seconds.",
           defaultDescription: "60", integerRange: 1...3600),
+        BackendOption.option,
         .flag("foreground", help: "Stream the logs and stop the function on Ctrl-C."),
         .flag("json", help: "Print the running function as JSON."),
       ],
@@ -96,7 +97,8 @@ enum RunCommand {
       return
     }
     try context.runHook("prerun", entry: entry, manifest: loaded.manifest)
-    let outcome = try context.build(entry, manifest: loaded.manifest, marksBuilt: false)
+    let backend = try BackendOption.resolve(parsed, manifest: loaded.manifest, context: context)
+    let outcome = try context.build(entry, manifest: loaded.manifest, marksBuilt: false, backend: backend)
     let options = StartOptions(
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
       startTimeout: .seconds(parsed.int("timeout") ?? 60), region: try context.awsRegion(for: loaded.manifest)

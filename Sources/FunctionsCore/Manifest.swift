@@ -125,6 +125,8 @@ public struct Manifest: Equatable, Sendable {
   /// Named shell commands (`"test": "pytest -q"`), run by `functions script`; `preNAME` and `postNAME`
   /// run around the command NAME (`prebuild`, `postrun`, …).
   public var scripts: [String: String] = [:]
+  /// The local execution backend; nil leaves the choice to the settings.
+  public var backend: Backend?
 
   public init(
     name: String, provider: Provider = .gcp, runtime: String = Runtimes.defaultRuntime,
@@ -176,6 +178,7 @@ public struct Manifest: Equatable, Sendable {
     if !environment.isEmpty { object["environment"] = environment }
     if !scripts.isEmpty { object["scripts"] = scripts }
     if let envFile { object["envFile"] = envFile }
+    if let backend { object["backend"] = backend.rawValue }
     switch provider {
     case .gcp:
       object["entryPoint"] = entryPoint

@@ -50,7 +50,7 @@ public struct LoadedManifest: Sendable {
 public enum ManifestReader {
   static let knownTopLevelKeys: Set<String> = [
     "version", "name", "provider", "runtime", "entryPoint", "handler", "source", "trigger", "environment",
-    "envFile", "gcp", "aws", "scripts",
+    "envFile", "gcp", "aws", "scripts", "backend",
   ]
   static let knownAWSKeys: Set<String> = [
     "region", "memorySize", "timeout", "architecture", "eventSource", "maxConcurrency", "subscriptions",
@@ -166,6 +166,14 @@ public enum ManifestReader {
       name: name, provider: provider, runtime: runtime, entryPoint: entryPoint, source: source,
       trigger: trigger, environment: environment, envFile: envFile, gcp: gcp, aws: aws)
     manifest.scripts = try reader.stringMap(root, "scripts")
+    if let backend = try reader.string(root, "backend") {
+      guard let value = Backend(rawValue: backend) else {
+        throw .invalidValue(
+          path: path, keyPath: "backend", found: quoted(backend),
+          expected: "one of " + Backend.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      manifest.backend = value
+    }
     return (manifest, warnings)
   }
 

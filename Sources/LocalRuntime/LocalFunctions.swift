@@ -35,11 +35,15 @@ public struct BuildOutcome: Sendable {
   /// The Node.js runtime client, for Node.js functions.
   public let nodeBootstrap: String?
   public let manifest: Manifest
+  /// The function's image, with the docker backend.
+  public var image: BuiltImage? = nil
 
   /// Whether this build created something new.
-  public var didWork: Bool { environment?.wasCreated ?? false }
+  public var didWork: Bool { environment?.wasCreated ?? image?.wasBuilt ?? false }
   /// The location of the build's result, for messages.
-  public var location: String { environment?.directory ?? nodeBootstrap ?? "the function's directory" }
+  public var location: String {
+    environment?.directory ?? nodeBootstrap ?? image?.reference ?? "the function's directory"
+  }
 }
 
 /// Builds, starts and stops registered functions, keeping the registry in step.
@@ -62,8 +66,11 @@ public struct LocalFunctions: Sendable {
   /// `marksBuilt` is false when a start follows at once and records the state itself.
   public func build(
     _ entry: RegistryEntry, manifest: Manifest, force: Bool = false, marksBuilt: Bool = true,
-    report: @escaping @Sendable (BuildEvent) -> Void
+    backend: Backend = .process, report: @escaping @Sendable (BuildEvent) -> Void
   ) throws -> BuildOutcome {
+    if backend == .docker {
+      return try buildImage(entry, manifest: manifest, force: force, marksBuilt: marksBuilt, report: report)
+    }
     var environment: PreparedEnvironment?
     var nodeBootstrap: String?
     switch manifest.runtimeFamily {
@@ -136,6 +143,11 @@ public struct LocalFunctions: Sendable {
       let process: RunningProcess
       switch build.manifest.provider {
       case .gcp:
+        if let image = build.image {
+          process = try await startContainer(
+            entry, manifest: build.manifest, image: image, variables: variables, options: options, port: port)
+          break
+        }
         guard let environment = build.environment else { throw RuntimeError.io("\(entry.name) is not built") }
         let request = LaunchRequest(
           manifest: build.manifest, directory: entry.directory, environment: environment,
@@ -149,6 +161,7 @@ public struct LocalFunctions: Sendable {
       try registry.updateEntry(named: entry.name) { entry in
         entry.state = .running
         entry.process = process
+        entry.backend = (build.image == nil ? Backend.process : Backend.docker).rawValue
       }
       return process
     } catch let error as RuntimeError {
@@ -175,6 +188,9 @@ public struct LocalFunctions: Sendable {
       variables: variables,
       region: options.region, host: options.host, port: port, logFile: layout.logFile(for: entry.name))
     config.bytecodeDirectory = layout.bytecodeDirectory
+    if let image = build.image {
+      config.container = try lambdaContainer(entry, image: image)
+    }
     try FileManager.default.createDirectory(
       atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
     try config.write(to: configPath)
@@ -195,10 +211,13 @@ public struct LocalFunctions: Sendable {
       await server.stop(process, grace: grace)
       if wasRunning { server.noteStopped(name: name) }
     }
+    // Containers are found by label, so one whose CLI was killed is removed too.
+    let containerError = entry.backend == Backend.docker.rawValue ? removeContainers(of: name) : nil
     try registry.updateEntry(named: name) { entry in
       entry.process = nil
       if entry.state == .running || entry.state == .crashed { entry.state = .stopped }
     }
+    if let containerError { throw containerError }
     return wasRunning
   }
 }
