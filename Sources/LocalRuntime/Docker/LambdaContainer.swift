@@ -9,6 +9,8 @@ import FunctionsCore
 /// loopback. Each instance is one `docker run --rm --init` whose output reaches the function's log through
 /// the CLI, and whose stop also removes the container by name.
 ///
+/// NOTE: output travels through dockerd and the CLI, so a line printed just before the response can miss
+/// that invocation's log tail (`--log-type Tail`); it still reaches the function's log.
 /// NOTE: the REPORT line's "Max Memory Used" reads the peak memory of the docker CLI process, not of the
 /// container, because the launcher measures the process it started.
 public struct LambdaContainer: Codable, Sendable, Equatable {
