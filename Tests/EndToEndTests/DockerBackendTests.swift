@@ -97,4 +97,31 @@ struct DockerBackendTests {
     #expect(run.stderr.contains("no Docker daemon is reachable at \(socket)"), "\(run.stderr)")
     #expect(run.stderr.contains("start dockerd or set DOCKER_HOST"))
   }
+
+  @Test("tool image runs functions --version", .timeLimit(.minutes(15)))
+  func toolImage() throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(.docker) else { return }
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    let tag = "functions-test/tool:e2e"
+    var environment = sandbox.environment
+    environment["BASE_IMAGE"] = DockerTestEnvironment.baseImage
+    // Builds the release binary first when it is missing, which takes minutes.
+    let built = try ProcessRunner().run(
+      ProcessSpec(
+        executable: packageRoot + "/scripts/tool-image.sh", arguments: [tag], environment: environment,
+        workingDirectory: packageRoot), timeout: .seconds(840))
+    #expect(built.termination.isSuccess, "\(built.tail(lines: 20))")
+
+    let version = try ProcessRunner().run(
+      ProcessSpec(
+        executable: "docker",
+        arguments: ["run", "--rm", "--pull=never", "--network", "none", tag, "--version"],
+        environment: environment), timeout: .seconds(60))
+    #expect(version.termination.isSuccess, "\(version.tail(lines: 5))")
+    #expect(version.output.hasPrefix("functions "), "\(version.output)")
+    _ = try? ProcessRunner().run(
+      ProcessSpec(executable: "docker", arguments: ["image", "rm", tag], environment: environment))
+  }
 }
