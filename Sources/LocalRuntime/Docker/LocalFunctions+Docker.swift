@@ -28,6 +28,8 @@ extension LocalFunctions {
     try registry.updateEntry(named: entry.name) { entry in
       entry.runtime = manifest.runtime
       entry.trigger = manifest.trigger.summary
+      // Recorded at build too, so `delete` finds the images of a function that was never started.
+      entry.backend = Backend.docker.rawValue
       if becomesBuilt && (entry.state == .new || entry.state == .stopped || entry.state == .crashed) {
         entry.state = .built
       }
