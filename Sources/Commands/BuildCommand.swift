@@ -16,6 +16,10 @@ enum BuildCommand {
       arguments: [ArgumentSpec("name", help: "The function to build.")],
       options: [
         .flag("force", help: "Rebuild the environment even when it is up to date."),
+        BackendOption.option,
+        .flag(
+          "print-dockerfile",
+          help: "Print the Dockerfile the docker backend builds with, and build nothing."),
         .flag("json", help: "Print the build result as JSON."),
       ],
       run: { parsed in try run(parsed) })
@@ -26,6 +30,8 @@ enum BuildCommand {
     /// The Python environment or the Node.js bootstrap; nil when the runtime needs neither.
     let environment: String?
     let fingerprint: String?
+    /// The image reference with the docker backend.
+    let image: String?
     let rebuilt: Bool
   }
 
@@ -33,16 +39,28 @@ enum BuildCommand {
     let context = CommandContext(parsed: parsed)
     let name = parsed.argument("name") ?? ""
     let (entry, loaded) = try context.loadFunction(name)
+    let backend = try BackendOption.resolve(parsed, manifest: loaded.manifest, context: context)
+    if parsed.flag("print-dockerfile") {
+      guard backend == .docker else {
+        throw parsed.usageError("--print-dockerfile needs the docker backend; add --backend docker")
+      }
+      StandardOutput.write(
+        try context.localFunctions().imageBuilder().dockerfileText(
+          manifest: loaded.manifest, directory: entry.directory))
+      return
+    }
     if parsed.flag("force"), entry.effectiveState == .running {
       throw CommandFailure("\(name) is running from the environment --force would replace; stop it first")
     }
     let started = ContinuousClock.now
     try context.runHook("prebuild", entry: entry, manifest: loaded.manifest)
-    let outcome = try context.build(entry, manifest: loaded.manifest, force: parsed.flag("force"))
+    let outcome = try context.build(
+      entry, manifest: loaded.manifest, force: parsed.flag("force"), backend: backend)
     try context.runHook("postbuild", entry: entry, manifest: loaded.manifest)
     let report = Report(
       name: name, environment: outcome.environment?.directory ?? outcome.nodeBootstrap,
-      fingerprint: outcome.environment?.fingerprint,
+      fingerprint: outcome.environment?.fingerprint ?? outcome.image?.fingerprint,
+      image: outcome.image?.reference,
       rebuilt: outcome.didWork)
     if parsed.flag("json") {
       try printJSON(report)

@@ -166,13 +166,15 @@ extension CommandContext {
   }
 
   /// Builds the function when needed, reporting progress through the diagnostics printer.
-  func build(_ entry: RegistryEntry, manifest: Manifest, force: Bool = false, marksBuilt: Bool = true) throws
-    -> BuildOutcome
-  {
+  func build(
+    _ entry: RegistryEntry, manifest: Manifest, force: Bool = false, marksBuilt: Bool = true,
+    backend: Backend = .process
+  ) throws -> BuildOutcome {
     let diagnostics = self.diagnostics
     let name = entry.name
-    return try localFunctions().build(entry, manifest: manifest, force: force, marksBuilt: marksBuilt) {
-      event in
+    return try localFunctions().build(
+      entry, manifest: manifest, force: force, marksBuilt: marksBuilt, backend: backend
+    ) { event in
       switch event {
       case .usingInterpreter(let interpreter):
         diagnostics.debug("using \(interpreter.path) (Python \(interpreter.version))")
@@ -183,6 +185,13 @@ extension CommandContext {
         diagnostics.debug(message)
       case .output(let line):
         diagnostics.debug("pip: \(line)")
+      case .buildOutput(let line):
+        // The docker build streams on a terminal; pipes and logs get it only with --verbose.
+        if diagnostics.isInteractive {
+          diagnostics.progress(line)
+        } else {
+          diagnostics.debug("docker: \(line)")
+        }
       }
     }
   }

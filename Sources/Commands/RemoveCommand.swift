@@ -67,6 +67,12 @@ enum RemoveCommand {
           " and the environment, which \(stillShared ? "another function uses" : "is in a shared cache")"
       }
     }
+    if entry.backend == Backend.docker.rawValue {
+      // Images are found by the function's label, so images of other functions are never touched.
+      if (try? context.localFunctions().removeImages(of: name))?.isEmpty == false {
+        removed.insert("images", at: 1)
+      }
+    }
     let list = removed.dropLast().joined(separator: ", ") + " and " + removed.last!
     context.diagnostics.status("Deleted \(name)'s \(list); kept its \(kept)")
   }

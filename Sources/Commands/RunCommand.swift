@@ -39,6 +39,7 @@ enum RunCommand {
           "timeout", valueName: "seconds",
           help: "How long to wait for the function to accept requests, in seconds.",
           defaultDescription: "60", integerRange: 1...3600),
+        BackendOption.option,
         .flag("foreground", help: "Stream the logs and stop the function on Ctrl-C."),
         .flag("watch", short: "w", help: "Restart the function when a source file changes."),
         .flag("json", help: "Print the running function as JSON."),
@@ -100,7 +101,14 @@ enum RunCommand {
       return
     }
     try context.runHook("prerun", entry: entry, manifest: loaded.manifest)
-    let outcome = try context.build(entry, manifest: loaded.manifest, marksBuilt: false)
+    let backend = try BackendOption.resolve(parsed, manifest: loaded.manifest, context: context)
+    // NOTE: a watched container would need its image rebuilt on every change; only processes reload.
+    if backend == .docker && (parsed.flag("watch") || loaded.manifest.watch) {
+      throw parsed.usageError(
+        "--watch and \"watch\": true work with the process backend only; run \(name) with --backend process, "
+          + "or without --watch and run it again after a change")
+    }
+    let outcome = try context.build(entry, manifest: loaded.manifest, marksBuilt: false, backend: backend)
     var options = StartOptions(
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,
       startTimeout: .seconds(parsed.int("timeout") ?? 60), region: try context.awsRegion(for: loaded.manifest)

@@ -132,6 +132,8 @@ public struct Manifest: Equatable, Sendable {
   public var scripts: [String: String] = [:]
   /// Whether `functions run` restarts the function when its source changes, as `--watch` does.
   public var watch = false
+  /// The local execution backend; nil leaves the choice to the settings.
+  public var backend: Backend?
 
   public init(
     name: String, provider: Provider = .gcp, runtime: String = Runtimes.defaultRuntime,
@@ -185,6 +187,7 @@ public struct Manifest: Equatable, Sendable {
     if !scripts.isEmpty { object["scripts"] = scripts }
     if watch { object["watch"] = true }
     if let envFile { object["envFile"] = envFile }
+    if let backend { object["backend"] = backend.rawValue }
     switch provider {
     case .gcp:
       object["entryPoint"] = entryPoint

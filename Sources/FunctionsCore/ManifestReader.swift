@@ -50,7 +50,7 @@ public struct LoadedManifest: Sendable {
 public enum ManifestReader {
   static let knownTopLevelKeys: Set<String> = [
     "version", "name", "provider", "runtime", "entryPoint", "handler", "source", "trigger", "environment",
-    "envFile", "gcp", "aws", "scripts", "watch",
+    "envFile", "gcp", "aws", "scripts", "watch", "backend",
   ]
   static let knownAWSKeys: Set<String> = [
     "region", "memorySize", "timeout", "architecture", "eventSource", "maxConcurrency", "subscriptions",
@@ -169,6 +169,14 @@ public enum ManifestReader {
       trigger: trigger, environment: environment, envFile: envFile, gcp: gcp, aws: aws)
     manifest.scripts = try reader.stringMap(root, "scripts")
     manifest.watch = try reader.boolean(root, "watch") ?? false
+    if let backend = try reader.string(root, "backend") {
+      guard let value = Backend(rawValue: backend) else {
+        throw .invalidValue(
+          path: path, keyPath: "backend", found: quoted(backend),
+          expected: "one of " + Backend.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      manifest.backend = value
+    }
     return (manifest, warnings)
   }
 
@@ -388,15 +396,6 @@ struct KeyReader {
         path: path, keyPath: prefix + key, found: ManifestReader.describe(value), expected: "an integer")
     }
     return number.intValue
-  }
-
-  func boolean(_ object: [String: Any], _ key: String) throws(ManifestError) -> Bool? {
-    guard let value = object[key], !(value is NSNull) else { return nil }
-    guard ManifestReader.isBoolean(value), let flag = value as? Bool else {
-      throw .invalidValue(
-        path: path, keyPath: key, found: ManifestReader.describe(value), expected: "true or false")
-    }
-    return flag
   }
 
   func stringMap(_ object: [String: Any], _ key: String) throws(ManifestError) -> [String: String] {

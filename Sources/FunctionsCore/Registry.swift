@@ -55,6 +55,8 @@ public struct RegistryEntry: Codable, Equatable, Sendable {
   /// The fingerprint of the environment the last build prepared.
   public var environmentFingerprint: String?
   public var process: RunningProcess?
+  /// The backend of the last start (`process` or `docker`); nil for entries written before backends existed.
+  public var backend: String?
   public var registeredAt: Date
   /// The git source of a function added from a repository; nil for a local directory.
   public var source: RegisteredSource?

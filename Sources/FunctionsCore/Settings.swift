@@ -9,6 +9,10 @@ public struct Settings: Codable, Equatable, Sendable {
   public var gcpRegion: String?
   public var gcpProject: String?
   public var awsRegion: String?
+  /// The execution backend for functions whose manifest names none.
+  public var backend: Backend?
+  /// Base images of the Docker backend: `python3.12` for one Python version, `python` for every other.
+  public var dockerBaseImages: [String: String]?
 
   public init() {}
 

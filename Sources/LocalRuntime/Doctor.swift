@@ -66,7 +66,7 @@ public struct Doctor: Sendable {
 
   func checkDocker() -> ComponentCheck {
     let base = (
-      name: "docker", purpose: "nothing yet: local runs need no Docker (a Docker backend is planned)",
+      name: "docker", purpose: "runs functions in containers with '--backend docker' (optional)",
       hint: "install Docker Engine (Debian: apt-get install docker.io) and start dockerd"
     )
     guard let client = run("docker", ["--version"]), client.termination.isSuccess else {

@@ -19,6 +19,8 @@ public enum BuildEvent: Sendable {
   case warning(String)
   case step(String)
   case output(String)
+  /// A line of `docker build` output, shown as it arrives on a terminal.
+  case buildOutput(String)
 }
 
 /// Prepares per-function Python environments, keyed by a fingerprint of runtime and requirements so

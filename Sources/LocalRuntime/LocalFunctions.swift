@@ -37,11 +37,15 @@ public struct BuildOutcome: Sendable {
   /// The Node.js runtime client, for Node.js functions.
   public let nodeBootstrap: String?
   public let manifest: Manifest
+  /// The function's image, with the docker backend.
+  public var image: BuiltImage? = nil
 
   /// Whether this build created something new.
-  public var didWork: Bool { environment?.wasCreated ?? false }
+  public var didWork: Bool { environment?.wasCreated ?? image?.wasBuilt ?? false }
   /// The location of the build's result, for messages.
-  public var location: String { environment?.directory ?? nodeBootstrap ?? "the function's directory" }
+  public var location: String {
+    environment?.directory ?? nodeBootstrap ?? image?.reference ?? "the function's directory"
+  }
 }
 
 /// Builds, starts and stops registered functions, keeping the registry in step.
@@ -64,8 +68,11 @@ public struct LocalFunctions: Sendable {
   /// `marksBuilt` is false when a start follows at once and records the state itself.
   public func build(
     _ entry: RegistryEntry, manifest: Manifest, force: Bool = false, marksBuilt: Bool = true,
-    report: @escaping @Sendable (BuildEvent) -> Void
+    backend: Backend = .process, report: @escaping @Sendable (BuildEvent) -> Void
   ) throws -> BuildOutcome {
+    if backend == .docker {
+      return try buildImage(entry, manifest: manifest, force: force, marksBuilt: marksBuilt, report: report)
+    }
     var environment: PreparedEnvironment?
     var nodeBootstrap: String?
     switch manifest.runtimeFamily {
@@ -140,6 +147,11 @@ public struct LocalFunctions: Sendable {
       case .gcp where options.watch:
         process = try await startWatchedFramework(entry, variables: variables, options: options, port: port)
       case .gcp:
+        if let image = build.image {
+          process = try await startContainer(
+            entry, manifest: build.manifest, image: image, variables: variables, options: options, port: port)
+          break
+        }
         guard let environment = build.environment else { throw RuntimeError.io("\(entry.name) is not built") }
         let request = LaunchRequest(
           manifest: build.manifest, directory: entry.directory, environment: environment,
@@ -155,6 +167,7 @@ public struct LocalFunctions: Sendable {
       try registry.updateEntry(named: entry.name) { entry in
         entry.state = .running
         entry.process = recorded
+        entry.backend = (build.image == nil ? Backend.process : Backend.docker).rawValue
       }
       return recorded
     } catch let error as RuntimeError {
@@ -183,6 +196,9 @@ public struct LocalFunctions: Sendable {
     config.bytecodeDirectory = layout.bytecodeDirectory
     layout.removeBytecode(forSourcesIn: entry.directory)
     config.watch = options.watch
+    if let image = build.image {
+      config.container = try lambdaContainer(entry, image: image)
+    }
     try FileManager.default.createDirectory(
       atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)
     try config.write(to: configPath)
@@ -222,10 +238,13 @@ public struct LocalFunctions: Sendable {
       await server.stop(process, grace: grace)
       if wasRunning { server.noteStopped(name: name) }
     }
+    // Containers are found by label, so one whose CLI was killed is removed too.
+    let containerError = entry.backend == Backend.docker.rawValue ? removeContainers(of: name) : nil
     try registry.updateEntry(named: name) { entry in
       entry.process = nil
       if entry.state == .running || entry.state == .crashed { entry.state = .stopped }
     }
+    if let containerError { throw containerError }
     return wasRunning
   }
 }

@@ -21,6 +21,8 @@ public struct LambdaFunctionConfiguration: Sendable {
   public var bytecodeDirectory: String?
   /// The tool's environment, for `PATH`, locale and proxy settings.
   public var hostEnvironment: [String: String]
+  /// The image each instance runs in with the docker backend; nil runs instances as host processes.
+  public var container: LambdaContainer?
 
   public init(
     name: String, manifest: Manifest, directory: String, environmentDirectory: String?,
@@ -196,11 +198,16 @@ struct InstanceLauncher: Sendable {
     throws(LaunchFailure)
     -> LaunchedInstance
   {
-    let commandLine: [String]
-    switch configuration.commandLine() {
-    case .success(let line): commandLine = line
-    case .failure(let failure): throw failure
+    var commandLine: [String] = []
+    if configuration.container == nil {
+      switch configuration.commandLine() {
+      case .success(let line): commandLine = line
+      case .failure(let failure): throw failure
+      }
     }
+    let container = configuration.container
+    let containerName = container?.containerName(function: configuration.name, instanceID: id)
+    let hostEnvironment = configuration.hostEnvironment
 
     let processID = Mutex<pid_t>(0)
     let instance = RuntimeInstance(id: id) { isGraceful in
@@ -214,6 +221,10 @@ struct InstanceLauncher: Sendable {
       } else {
         kill(-pid, SIGKILL)
       }
+      // Signals reach the docker CLI, not the container, so the container is removed by name as well.
+      if let container, let containerName {
+        container.remove(containerName: containerName, hostEnvironment: hostEnvironment)
+      }
     }
     let api = RuntimeAPI(instance: instance)
     let server = HTTPServer(host: "127.0.0.1", port: 0) { request in await api.handle(request) }
@@ -226,9 +237,22 @@ struct InstanceLauncher: Sendable {
 
     let environment = configuration.processEnvironment(
       runtimeAPI: "127.0.0.1:\(port)", instanceID: id, now: Date())
-    let spec = ProcessSpec(
-      executable: commandLine[0], arguments: Array(commandLine.dropFirst()), environment: environment,
-      workingDirectory: configuration.directory)
+    let spec: ProcessSpec
+    if let container {
+      do {
+        spec = try container.processSpec(
+          function: configuration.name, instanceID: id, runtimeEnvironment: environment,
+          hostEnvironment: hostEnvironment
+        ).spec
+      } catch {
+        Task { await server.stop() }
+        throw error
+      }
+    } else {
+      spec = ProcessSpec(
+        executable: commandLine[0], arguments: Array(commandLine.dropFirst()), environment: environment,
+        workingDirectory: configuration.directory)
+    }
     let started: (pid: pid_t, output: Int32)
     do {
       started = try runner.startPiped(spec, ownProcessGroup: true)
@@ -243,6 +267,9 @@ struct InstanceLauncher: Sendable {
     let pid = started.pid
     Thread.detachNewThread {
       let termination = ProcessRunner.wait(for: pid)
+      if let container, let containerName {
+        container.remove(containerName: containerName, hostEnvironment: hostEnvironment)
+      }
       output.waitUntilDrained()
       onExit(instance, termination)
       Task { await server.stop() }

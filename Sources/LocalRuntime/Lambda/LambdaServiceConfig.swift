@@ -18,6 +18,8 @@ public struct LambdaServiceConfig: Codable, Sendable {
   public var bytecodeDirectory: String?
   /// Whether to reload the function when its source changes.
   public var watch: Bool?
+  /// The image instances run in with the docker backend; nil runs them as host processes.
+  public var container: LambdaContainer?
 
   public init(
     name: String, manifestPath: String, directory: String, environmentDirectory: String?,
@@ -64,6 +66,7 @@ public enum LambdaServiceRunner {
       variables: config.variables, region: config.region, logFile: config.logFile,
       hostEnvironment: hostEnvironment)
     configuration.bytecodeDirectory = config.bytecodeDirectory
+    configuration.container = config.container
     let service = LambdaService(configuration: configuration, host: config.host, port: config.port)
     let port: Int
     do {

@@ -1,0 +1,152 @@
+import Basics
+import Foundation
+
+/// Failures of the Docker backend, each with the next step for the user.
+public enum DockerError: Error, CustomStringConvertible, Sendable {
+  case clientMissing
+  case daemonUnreachable(host: String, details: String)
+  case baseImageMissing(image: String)
+  case unsupportedRuntime(runtime: String)
+  case commandFailed(ProcessResult)
+  case io(String)
+
+  public var description: String {
+    switch self {
+    case .clientMissing:
+      return
+        "the docker CLI was not found on PATH; install Docker Engine (Debian: apt-get install docker.io) "
+        + "or use '--backend process'"
+    case .daemonUnreachable(let host, let details):
+      return "no Docker daemon is reachable at \(host) (\(details)); start dockerd or set DOCKER_HOST, "
+        + "check with 'functions doctor', or use '--backend process'"
+    case .baseImageMissing(let image):
+      return "the base image \(image) is not in the local Docker image store, and functions never pulls; "
+        + "pull it with 'docker pull \(image)', or name a local image in settings.json under "
+        + "\"dockerBaseImages\""
+    case .unsupportedRuntime(let runtime):
+      return "the docker backend runs Python functions only, not \(runtime); use '--backend process'"
+    case .commandFailed(let result):
+      let tail = result.tail(lines: 15).map { "    " + $0 }.joined(separator: "\n")
+      return "'\(ShellQuoting.join(result.commandLine))' failed (\(result.termination)); its last lines:\n"
+        + tail
+    case .io(let message):
+      return message
+    }
+  }
+}
+
+/// Runs the `docker` CLI with the tool's environment, so `DOCKER_HOST` and `DOCKER_CONFIG` apply.
+public struct DockerCLI: Sendable {
+  /// The label every image and container the tool creates carries, as `managed-by=functions`.
+  public static let managedByLabel = "managed-by=functions"
+  /// The label key that stores the registry name.
+  public static let nameLabel = "functions-name"
+  /// The label key that stores the first 16 hex digits of the image's source fingerprint.
+  public static let fingerprintLabel = "functions-fingerprint"
+
+  let runner: ProcessRunner
+  let environment: [String: String]
+  public let executable: String
+
+  public init(runner: ProcessRunner = ProcessRunner(), environment: [String: String]) {
+    self.runner = runner
+    self.environment = environment
+    executable = environment["FUNCTIONS_DOCKER"] ?? "docker"
+  }
+
+  /// The daemon address for messages.
+  var host: String { environment["DOCKER_HOST"] ?? "unix:///var/run/docker.sock" }
+
+  /// The environment the CLI gets: the tool's own. The legacy builder is chosen because it runs a whole
+  /// build with `--network none` and needs no buildx plugin.
+  var cliEnvironment: [String: String] {
+    var environment = self.environment
+    environment["DOCKER_BUILDKIT"] = "0"
+    environment["DOCKER_CLI_HINTS"] = "false"
+    return environment
+  }
+
+  /// Runs `docker ARGUMENTS` and returns its result; a daemon that cannot be reached is reported as such.
+  public func run(
+    _ arguments: [String], timeout: Duration? = .seconds(120), onLine: (@Sendable (String) -> Void)? = nil
+  ) throws -> ProcessResult {
+    let result: ProcessResult
+    do {
+      result = try runner.run(
+        ProcessSpec(executable: executable, arguments: arguments, environment: cliEnvironment),
+        timeout: timeout, onLine: onLine)
+    } catch ProcessError.executableNotFound {
+      throw DockerError.clientMissing
+    }
+    if !result.termination.isSuccess, let details = Self.unreachableDetails(result) {
+      throw DockerError.daemonUnreachable(host: host, details: details)
+    }
+    return result
+  }
+
+  /// Runs `docker ARGUMENTS` and throws when it fails.
+  @discardableResult
+  public func checkedRun(
+    _ arguments: [String], timeout: Duration? = .seconds(120), onLine: (@Sendable (String) -> Void)? = nil
+  ) throws -> ProcessResult {
+    let result = try run(arguments, timeout: timeout, onLine: onLine)
+    guard result.termination.isSuccess else { throw DockerError.commandFailed(result) }
+    return result
+  }
+
+  /// Returns the daemon's version, or throws the advice for an unreachable daemon.
+  public func daemonVersion() throws -> String {
+    let result = try checkedRun(["version", "--format", "{{.Server.Version}}"], timeout: .seconds(10))
+    return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Returns the image's ID, or nil when the local image store has no such image.
+  public func imageID(_ reference: String) throws -> String? {
+    let result = try run(["image", "inspect", "--format", "{{.Id}}", reference], timeout: .seconds(30))
+    guard result.termination.isSuccess else { return nil }
+    return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Returns the IDs of containers, running or not, that carry the tool's label and the function's name.
+  public func containerIDs(functionName: String) throws -> [String] {
+    let result = try checkedRun(
+      [
+        "ps", "--all", "--quiet", "--no-trunc", "--filter", "label=\(Self.managedByLabel)",
+        "--filter", "label=\(Self.nameLabel)=\(functionName)",
+      ], timeout: .seconds(30))
+    return result.output.split(whereSeparator: \.isNewline).map(String.init)
+  }
+
+  /// Removes the function's containers, found by label, and returns how many there were.
+  @discardableResult
+  public func removeContainers(functionName: String) throws -> Int {
+    let identifiers = try containerIDs(functionName: functionName)
+    guard !identifiers.isEmpty else { return 0 }
+    try checkedRun(["rm", "--force"] + identifiers, timeout: .seconds(60))
+    return identifiers.count
+  }
+
+  /// Returns `ID TAG` pairs of the function's images, found by label.
+  public func images(functionName: String) throws -> [(id: String, reference: String)] {
+    let result = try checkedRun(
+      [
+        "image", "ls", "--filter", "label=\(Self.managedByLabel)", "--filter",
+        "label=\(Self.nameLabel)=\(functionName)", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}",
+      ], timeout: .seconds(30))
+    return result.output.split(whereSeparator: \.isNewline).compactMap { line in
+      let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+      return parts.count == 2 ? (id: parts[0], reference: parts[1]) : nil
+    }
+  }
+
+  /// Returns why a failed command could not reach the daemon, or nil when it failed for another reason.
+  static func unreachableDetails(_ result: ProcessResult) -> String? {
+    let text = result.errorOutput
+    let markers = [
+      "Cannot connect to the Docker daemon", "Is the docker daemon running", "error during connect",
+      "permission denied while trying to connect",
+    ]
+    guard markers.contains(where: { text.contains($0) }) else { return nil }
+    return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "no details"
+  }
+}

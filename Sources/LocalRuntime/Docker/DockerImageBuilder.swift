@@ -1,0 +1,220 @@
+import Basics
+import Foundation
+import FunctionsCore
+
+/// A function's image in the local Docker image store.
+public struct BuiltImage: Codable, Sendable, Equatable {
+  /// `functions/NAME:FINGERPRINT`.
+  public let reference: String
+  /// The first 16 hex digits of the source fingerprint, also stored in the `functions-fingerprint` label.
+  public let fingerprint: String
+  /// Whether this build created the image; false when an image with the same fingerprint was reused.
+  public let wasBuilt: Bool
+  /// Whether the image comes from a Dockerfile in the function's directory.
+  public let usesOwnDockerfile: Bool
+}
+
+/// Builds function images through the `docker` CLI, without pulling and without network access in the
+/// build.
+///
+/// Dependencies are downloaded on the host with `pip download` for the base image's Python version and
+/// platform, so a build works where only the host trusts the TLS certificate of PyPI or of a proxy. The
+/// wheels are cached by the requirements' fingerprint, and Docker's layer cache keeps the dependency layer
+/// while they stay the same, so a source change rebuilds only the last layer.
+public struct DockerImageBuilder: Sendable {
+  /// Bumped when the generated Dockerfile or the context layout changes, so old images are not reused.
+  static let layoutVersion = "1"
+  /// Names left out of the image: version control, local environments, caches, and `.env`, whose
+  /// values reach the container at run time instead of being baked into a layer.
+  static let excludedNames: Set<String> = [
+    ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    "node_modules", ".env", ".DS_Store",
+  ]
+
+  let docker: DockerCLI
+  let layout: StateLayout
+  let settings: Settings
+  let runner: ProcessRunner
+  let environment: [String: String]
+
+  public init(
+    docker: DockerCLI, layout: StateLayout, settings: Settings, runner: ProcessRunner = ProcessRunner(),
+    environment: [String: String]
+  ) {
+    self.docker = docker
+    self.layout = layout
+    self.settings = settings
+    self.runner = runner
+    self.environment = environment
+  }
+
+  var dockerCacheDirectory: String { layout.cacheDirectory + "/docker" }
+
+  /// Returns the path of a Dockerfile in the function's directory, when it has one.
+  public static func ownDockerfile(in directory: String) -> String? {
+    let path = (directory as NSString).appendingPathComponent("Dockerfile")
+    return FileManager.default.fileExists(atPath: path) ? path : nil
+  }
+
+  /// Returns the Dockerfile a build uses: the function's own, or the generated one for its base image.
+  public func dockerfileText(manifest: Manifest, directory: String) throws -> String {
+    if let own = Self.ownDockerfile(in: directory) {
+      guard let data = FileManager.default.contents(atPath: own) else {
+        throw DockerError.io("cannot read \(own)")
+      }
+      return String(decoding: data, as: UTF8.self)
+    }
+    return try generatedDockerfile(manifest: manifest).text
+  }
+
+  func generatedDockerfile(manifest: Manifest) throws -> GeneratedDockerfile {
+    guard manifest.runtimeFamily == .python, let version = Runtimes.pythonVersion(of: manifest.runtime) else {
+      throw DockerError.unsupportedRuntime(runtime: manifest.runtime)
+    }
+    return GeneratedDockerfile(
+      manifest: manifest, baseImage: DockerBaseImages.image(forPythonVersion: version, settings: settings))
+  }
+
+  /// Returns the function's image, building it when no image with the same fingerprint exists.
+  public func build(
+    name: String, manifest: Manifest, directory: String, force: Bool,
+    report: @escaping @Sendable (BuildEvent) -> Void
+  ) throws -> BuiltImage {
+    let ownDockerfile = Self.ownDockerfile(in: directory)
+    let generated = ownDockerfile == nil ? try generatedDockerfile(manifest: manifest) : nil
+    let dockerfile = try dockerfileText(manifest: manifest, directory: directory)
+
+    var baseImageID = ""
+    if let generated {
+      guard let identifier = try docker.imageID(generated.baseImage) else {
+        throw DockerError.baseImageMissing(image: generated.baseImage)
+      }
+      baseImageID = identifier
+    }
+    let files = try Self.sourceFiles(in: directory)
+    let fingerprint = try Self.fingerprint(
+      dockerfile: dockerfile, baseImageID: baseImageID, directory: directory, files: files)
+    let shortFingerprint = String(fingerprint.prefix(16))
+    let reference = "functions/\(name.lowercased()):\(shortFingerprint)"
+    if !force, try docker.imageID(reference) != nil {
+      return BuiltImage(
+        reference: reference, fingerprint: shortFingerprint, wasBuilt: false,
+        usesOwnDockerfile: ownDockerfile != nil)
+    }
+
+    let labels = [
+      DockerCLI.managedByLabel, "\(DockerCLI.nameLabel)=\(name)",
+      "\(DockerCLI.fingerprintLabel)=\(shortFingerprint)",
+    ]
+    var arguments = ["build", "--network", "none", "--tag", reference]
+    for label in labels { arguments += ["--label", label] }
+    if force { arguments.append("--no-cache") }
+    if let generated {
+      let context = try assembleContext(
+        name: name, generated: generated, baseImageID: baseImageID, directory: directory, files: files,
+        dockerfile: dockerfile, report: report)
+      arguments += ["--file", context + "/Dockerfile", context]
+    } else if let ownDockerfile {
+      // The function's own Dockerfile builds from its directory, with its .dockerignore.
+      arguments += ["--file", ownDockerfile, directory]
+    }
+    report(.step("Building image \(reference)"))
+    try docker.checkedRun(arguments, timeout: .seconds(1800)) { line in report(.buildOutput(line)) }
+    removeOlderImages(name: name, keeping: reference)
+    return BuiltImage(
+      reference: reference, fingerprint: shortFingerprint, wasBuilt: true,
+      usesOwnDockerfile: ownDockerfile != nil)
+  }
+
+  /// Removes the function's images with another fingerprint. An image a container still uses stays.
+  func removeOlderImages(name: String, keeping reference: String) {
+    guard let images = try? docker.images(functionName: name) else { return }
+    let older = images.filter { $0.reference != reference }.map(\.reference)
+    if !older.isEmpty { _ = try? docker.run(["image", "rm"] + older, timeout: .seconds(60)) }
+  }
+
+  /// Returns the relative paths of the files that go into the image, sorted.
+  static func sourceFiles(in directory: String) throws -> [String] {
+    guard let enumerator = FileManager.default.enumerator(atPath: directory) else {
+      throw DockerError.io("cannot read the function's directory \(directory)")
+    }
+    var files: [String] = []
+    while let relative = enumerator.nextObject() as? String {
+      let name = (relative as NSString).lastPathComponent
+      if excludedNames.contains(name) || name.hasSuffix(".pyc") {
+        enumerator.skipDescendants()
+        continue
+      }
+      if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeRegular { files.append(relative) }
+    }
+    return files.sorted()
+  }
+
+  /// Returns the fingerprint of everything that goes into the image: the Dockerfile, the base image, and
+  /// each file's path, mode and contents.
+  static func fingerprint(dockerfile: String, baseImageID: String, directory: String, files: [String]) throws
+    -> String
+  {
+    var key = [layoutVersion, dockerfile, baseImageID].joined(separator: "\u{0}")
+    for file in files {
+      let path = directory + "/" + file
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw DockerError.io("cannot read \(path)")
+      }
+      let isExecutable = FileManager.default.isExecutableFile(atPath: path)
+      key += "\u{0}\(file)\u{0}\(isExecutable ? "x" : "-")\u{0}\(SHA256.hexDigest(of: data))"
+    }
+    return SHA256.hexDigest(of: key)
+  }
+
+  /// Writes the build context: the Dockerfile, requirements.txt, the wheels and the function's files.
+  func assembleContext(
+    name: String, generated: GeneratedDockerfile, baseImageID: String, directory: String, files: [String],
+    dockerfile: String, report: @escaping @Sendable (BuildEvent) -> Void
+  ) throws -> String {
+    let platform = try ImagePythonPlatform.probe(
+      image: generated.baseImage, imageID: baseImageID, docker: docker,
+      cacheDirectory: dockerCacheDirectory + "/platforms")
+    let requirementsPath = (directory as NSString).appendingPathComponent("requirements.txt")
+    let requirements = FileManager.default.contents(atPath: requirementsPath) ?? Data()
+    let wheels = try WheelDownloader(
+      runner: runner, environment: environment, cacheDirectory: dockerCacheDirectory + "/wheels"
+    ).download(
+      requirements: requirements, baseRequirement: generated.baseRequirement, platform: platform,
+      report: report)
+
+    let context = dockerCacheDirectory + "/contexts/\(name)"
+    let manager = FileManager.default
+    do {
+      try? manager.removeItem(atPath: context)
+      try manager.createDirectory(atPath: context + "/function", withIntermediateDirectories: true)
+      try Data(dockerfile.utf8).write(to: URL(fileURLWithPath: context + "/Dockerfile"))
+      try requirements.write(to: URL(fileURLWithPath: context + "/requirements.txt"))
+      try linkOrCopy(wheels, to: context + "/wheels")
+      for file in files {
+        let target = context + "/function/" + file
+        try manager.createDirectory(
+          atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try manager.copyItem(atPath: directory + "/" + file, toPath: target)
+      }
+    } catch let error as DockerError {
+      throw error
+    } catch {
+      throw DockerError.io("cannot write the build context \(context): \(error.localizedDescription)")
+    }
+    return context
+  }
+
+  /// Hard-links the wheels into the context, copying when the link fails (another file system).
+  private func linkOrCopy(_ source: String, to destination: String) throws {
+    let manager = FileManager.default
+    try manager.createDirectory(atPath: destination, withIntermediateDirectories: true)
+    for file in try manager.contentsOfDirectory(atPath: source) {
+      let from = source + "/" + file
+      let to = destination + "/" + file
+      if (try? manager.linkItem(atPath: from, toPath: to)) == nil {
+        try manager.copyItem(atPath: from, toPath: to)
+      }
+    }
+  }
+}

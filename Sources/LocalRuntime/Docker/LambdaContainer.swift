@@ -1,0 +1,70 @@
+import Basics
+import Foundation
+import FunctionsCore
+
+/// How the Lambda service starts each runtime instance as a container instead of a host process.
+///
+/// The container shares the host's network namespace (`--network host`), so the runtime client reaches
+/// the instance's Runtime API on 127.0.0.1 exactly as a host process does, and the API stays bound to
+/// loopback. Each instance is one `docker run --rm --init` whose output reaches the function's log through
+/// the CLI, and whose stop also removes the container by name.
+///
+/// NOTE: output travels through dockerd and the CLI, so a line printed just before the response can miss
+/// that invocation's log tail (`--log-type Tail`); it still reaches the function's log.
+/// NOTE: the REPORT line's "Max Memory Used" reads the peak memory of the docker CLI process, not of the
+/// container, because the launcher measures the process it started.
+public struct LambdaContainer: Codable, Sendable, Equatable {
+  public var image: String
+  public var fingerprint: String
+  /// The folder for the instances' env files, inside the function's state directory.
+  public var stateDirectory: String
+
+  public init(image: String, fingerprint: String, stateDirectory: String) {
+    self.image = image
+    self.fingerprint = fingerprint
+    self.stateDirectory = stateDirectory
+  }
+
+  /// Returns the container name of an instance; the service's PID keeps names unique across restarts.
+  func containerName(function: String, instanceID: Int) -> String {
+    "functions-\(function)-\(getpid())-\(instanceID)"
+  }
+
+  /// Returns the `docker run` process that starts an instance with the runtime's variables.
+  func processSpec(
+    function: String, instanceID: Int, runtimeEnvironment: [String: String], hostEnvironment: [String: String]
+  ) throws(LaunchFailure) -> (spec: ProcessSpec, containerName: String) {
+    let name = containerName(function: function, instanceID: instanceID)
+    var variables = runtimeEnvironment
+    let taskRoot = GeneratedDockerfile.codeDirectory(for: .aws)
+    variables["LAMBDA_TASK_ROOT"] = taskRoot
+    variables["LAMBDA_RUNTIME_DIR"] = taskRoot
+    let envFile: String
+    do {
+      envFile = try ContainerEnvironment.write(variables, to: "\(stateDirectory)/\(name).env")
+    } catch {
+      throw .spawnFailed("\(error)")
+    }
+    let docker = DockerCLI(environment: hostEnvironment)
+    var arguments = [
+      "run", "--rm", "--init", "--pull=never", "--network", "host", "--name", name, "--env-file", envFile,
+    ]
+    arguments += ContainerEnvironment.labelArguments(functionName: function, fingerprint: fingerprint)
+    arguments.append(image)
+    let spec = ProcessSpec(
+      executable: docker.executable, arguments: arguments, environment: docker.cliEnvironment,
+      workingDirectory: stateDirectory)
+    return (spec, name)
+  }
+
+  /// Removes an instance's container and env file in the background; a container that is already gone
+  /// is no error.
+  func remove(containerName: String, hostEnvironment: [String: String]) {
+    let envFile = "\(stateDirectory)/\(containerName).env"
+    Thread.detachNewThread {
+      let docker = DockerCLI(environment: hostEnvironment)
+      _ = try? docker.run(["rm", "--force", containerName], timeout: .seconds(30))
+      try? FileManager.default.removeItem(atPath: envFile)
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import Basics
+import Foundation
+import Testing
+
+/// What only the docker backend does: images by fingerprint, the Dockerfile, base image errors, labels,
+/// and the tool's own image.
+@Suite("Docker backend", .timeLimit(.minutes(15)))
+struct DockerBackendTests {
+  @Test("image is reused until the source changes")
+  func imageReuse() throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(.docker) else { return }
+    #expect(try sandbox.run(["new", "http", "reuse"]).status == 0)
+
+    let first = try sandbox.run(["build", "reuse", "--json"])
+    #expect(first.status == 0, "\(first.stderr)")
+    let image = try #require(jsonObject(first.stdout)?["image"] as? String)
+    #expect(image.hasPrefix("functions/reuse:"))
+
+    let unchanged = try #require(jsonObject(try sandbox.run(["build", "reuse", "--json"]).stdout))
+    #expect(unchanged["rebuilt"] as? Bool == false)
+    #expect(unchanged["image"] as? String == image)
+
+    try sandbox.write((sandbox.read("reuse/main.py") ?? "") + "\n# changed\n", to: "reuse/main.py")
+    let changed = try #require(jsonObject(try sandbox.run(["build", "reuse", "--json"]).stdout))
+    #expect(changed["rebuilt"] as? Bool == true)
+    #expect(changed["image"] as? String != image)
+
+    let current = try #require(changed["image"] as? String)
+    let labels = try ProcessRunner().run(
+      ProcessSpec(
+        executable: "docker",
+        arguments: ["image", "inspect", "--format", "{{json .Config.Labels}}", current],
+        environment: sandbox.environment))
+    let labelObject = jsonObject(labels.output)
+    #expect(labelObject?["managed-by"] as? String == "functions")
+    #expect(labelObject?["functions-name"] as? String == "reuse")
+    #expect(try sandbox.run(["delete", "reuse"]).status == 0)
+  }
+
+  @Test("Dockerfile is printed, and a function's own is used")
+  func dockerfile() throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(.docker) else { return }
+    #expect(try sandbox.run(["new", "http", "shown"]).status == 0)
+    let printed = try sandbox.run(["build", "shown", "--print-dockerfile"])
+    #expect(printed.status == 0, "\(printed.stderr)")
+    #expect(printed.stdout.contains("FROM \(DockerTestEnvironment.baseImage)\n"))
+    #expect(printed.stdout.contains("--no-index --find-links /opt/functions/wheels"))
+
+    let own = "FROM \(DockerTestEnvironment.baseImage)\nCMD [\"true\"]\n"
+    try sandbox.write(own, to: "shown/Dockerfile")
+    #expect(try sandbox.run(["build", "shown", "--print-dockerfile"]).stdout == own)
+
+    let process = try sandbox.run(["build", "shown", "--print-dockerfile", "--backend", "process"])
+    #expect(process.status == 64)
+    #expect(process.stderr.contains("--print-dockerfile needs the docker backend"))
+  }
+
+  @Test("missing base image and bad backend values")
+  func badInput() throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(.docker) else { return }
+    #expect(try sandbox.run(["new", "http", "nobase"]).status == 0)
+    let settings = #"{"dockerBaseImages": {"python": "functions-test/absent:0"}}"#
+    try Data(settings.utf8).write(to: URL(fileURLWithPath: sandbox.home + "/config/settings.json"))
+    let missing = try sandbox.run(["run", "nobase", "--backend", "docker"])
+    #expect(missing.status == 1)
+    #expect(
+      missing.stderr.contains(
+        "the base image functions-test/absent:0 is not in the local Docker image store"),
+      "\(missing.stderr)")
+    #expect(missing.stderr.contains("docker pull functions-test/absent:0"))
+
+    let invalid = try sandbox.run(["run", "nobase", "--backend", "vm"])
+    #expect(invalid.status == 64)
+    #expect(invalid.stderr.contains("process, docker"), "\(invalid.stderr)")
+
+    let manifest = try #require(sandbox.read("nobase/function.json"))
+    try sandbox.write(
+      manifest.replacingOccurrences(of: "\"name\"", with: "\"backend\": \"vm\", \"name\""),
+      to: "nobase/function.json")
+    let badManifest = try sandbox.run(["build", "nobase"])
+    #expect(badManifest.status == 1)
+    #expect(badManifest.stderr.contains("backend"), "\(badManifest.stderr)")
+  }
+
+  @Test("unreachable daemon names the fix")
+  func unreachableDaemon() throws {
+    guard !DockerTestEnvironment.isSkipped else { return }
+    let sandbox = try Sandbox()
+    #expect(try sandbox.run(["new", "http", "nodaemon"]).status == 0)
+    let socket = "unix://" + sandbox.root + "/no-docker.sock"
+    let run = try sandbox.run(
+      ["run", "nodaemon", "--backend", "docker"], environment: ["DOCKER_HOST": socket])
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("no Docker daemon is reachable at \(socket)"), "\(run.stderr)")
+    #expect(run.stderr.contains("start dockerd or set DOCKER_HOST"))
+  }
+
+  @Test("tool image runs functions --version", .timeLimit(.minutes(15)))
+  func toolImage() throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(.docker) else { return }
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    let tag = "functions-test/tool:e2e"
+    var environment = sandbox.environment
+    environment["BASE_IMAGE"] = DockerTestEnvironment.baseImage
+    // Builds the release binary first when it is missing, which takes minutes.
+    let built = try ProcessRunner().run(
+      ProcessSpec(
+        executable: packageRoot + "/scripts/tool-image.sh", arguments: [tag], environment: environment,
+        workingDirectory: packageRoot), timeout: .seconds(840))
+    #expect(built.termination.isSuccess, "\(built.tail(lines: 20))")
+
+    let version = try ProcessRunner().run(
+      ProcessSpec(
+        executable: "docker",
+        arguments: ["run", "--rm", "--pull=never", "--network", "none", tag, "--version"],
+        environment: environment), timeout: .seconds(60))
+    #expect(version.termination.isSuccess, "\(version.tail(lines: 5))")
+    #expect(version.output.hasPrefix("functions "), "\(version.output)")
+    _ = try? ProcessRunner().run(
+      ProcessSpec(executable: "docker", arguments: ["image", "rm", tag], environment: environment))
+  }
+}
