@@ -20,7 +20,8 @@ enum PublishCommand {
           "data", short: "d", valueName: "data",
           help: "The message data: text, @FILE, or - for standard input."),
         .value(
-          "attribute", valueName: "key=value", help: "Add a message attribute (Pub/Sub deliveries).",
+          "attribute", valueName: "key=value",
+          help: "Add a message attribute (Pub/Sub attributes, SNS and SQS string message attributes).",
           isRepeating: true),
       ],
       run: { parsed in try await run(parsed) })
@@ -95,10 +96,10 @@ enum PublishCommand {
           publishTime: time)
         request = InvocationRequest(method: "POST", path: "/", headers: event.headers, body: event.body())
       } else {
-        // NOTE: message attributes are not carried into SNS or SQS events yet.
         let shape = manifest.aws.subscriptions.first { $0.topic == topic }?.event ?? .sns
         var options = SampleEvents.Options()
         options.message = String(decoding: data, as: UTF8.self)
+        options.messageAttributes = attributes
         options.topic = topic
         options.queue = topic
         options.region = manifest.aws.region ?? settings.awsRegion ?? "us-east-1"

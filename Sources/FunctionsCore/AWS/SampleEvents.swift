@@ -40,6 +40,8 @@ public enum SampleEvents {
     public var key: String = "uploads/example.txt"
     /// The SNS message, and the SQS message body when `body` is nil.
     public var message: String = "Hello from functions!"
+    /// String message attributes of an SNS or SQS message, such as `--attribute` values of `publish`.
+    public var messageAttributes: [String: String] = [:]
     /// The SNS subject, or nil to send the message without one.
     public var subject: String?
     /// The SQS queue name.

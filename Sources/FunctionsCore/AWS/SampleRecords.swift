@@ -8,7 +8,7 @@ enum SampleRecords {
     let body = options.body ?? options.message
     let seed = "sqs \(options.queue) \(body) \(time.timeIntervalSince1970)"
     let sentTimestamp = String(RequestParts.epochMilliseconds(time))
-    let record: [String: Any] = [
+    var record: [String: Any] = [
       "messageId": StableIdentifiers.uuid(seed),
       "receiptHandle": "AQEB" + StableIdentifiers.base64("receipt " + seed, byteCount: 30),
       "body": body,
@@ -18,13 +18,38 @@ enum SampleRecords {
         "SenderId": "AIDA" + StableIdentifiers.hex("sender " + options.accountID, count: 17, uppercase: true),
         "ApproximateFirstReceiveTimestamp": sentTimestamp,
       ],
-      "messageAttributes": [String: Any](),
+      "messageAttributes": options.messageAttributes.mapValues { value in
+        ["stringValue": value, "stringListValues": [], "binaryListValues": [], "dataType": "String"]
+      },
       "md5OfBody": MD5.hexDigest(of: body),
       "eventSource": "aws:sqs",
       "eventSourceARN": "arn:aws:sqs:\(options.region):\(options.accountID):\(options.queue)",
       "awsRegion": options.region,
     ]
+    if !options.messageAttributes.isEmpty {
+      record["md5OfMessageAttributes"] = MD5.hexDigest(of: sqsAttributeDigestInput(options.messageAttributes))
+    }
     return ["Records": [record]]
+  }
+
+  /// Returns the bytes SQS hashes for `MD5OfMessageAttributes` ("Calculating the MD5 message digest for
+  /// message attributes", Amazon SQS Developer Guide): for each attribute in name order, the name, the data
+  /// type, transport type 1 (string) and the value, each but the transport type preceded by its length as
+  /// a four-byte big-endian integer.
+  static func sqsAttributeDigestInput(_ attributes: [String: String]) -> Data {
+    var bytes = Data()
+    func append(_ text: String) {
+      let utf8 = Data(text.utf8)
+      withUnsafeBytes(of: UInt32(utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
+      bytes.append(utf8)
+    }
+    for name in attributes.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+      append(name)
+      append("String")
+      bytes.append(1)
+      append(attributes[name] ?? "")
+    }
+    return bytes
   }
 
   /// Makes an SNS event with one notification ("Using Lambda with Amazon SNS").
@@ -41,7 +66,7 @@ enum SampleRecords {
         "\(host)/SimpleNotificationService-\(StableIdentifiers.hex("certificate", count: 32)).pem",
       "MessageId": StableIdentifiers.uuid(seed),
       "Message": options.message,
-      "MessageAttributes": [String: Any](),
+      "MessageAttributes": options.messageAttributes.mapValues { ["Type": "String", "Value": $0] },
       "Type": "Notification",
       "UnsubscribeUrl": "\(host)/?Action=Unsubscribe&SubscriptionArn=\(subscriptionARN)",
       "TopicArn": topicARN,
