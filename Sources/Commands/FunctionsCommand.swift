@@ -27,7 +27,8 @@ public enum FunctionsCommand {
       subcommands: [
         NewCommand.make(), AddCommand.make(), BuildCommand.make(), RunCommand.make(), InvokeCommand.make(),
         LogsCommand.make(), StopCommand.make(), ListCommand.make(), DescribeCommand.make(),
-        RemoveCommand.makeRemove(), RemoveCommand.makeDelete(), EventCommand.make(), DoctorCommand.make(),
+        RemoveCommand.makeRemove(), RemoveCommand.makeDelete(), EventCommand.make(), EmulatorCommand.make(),
+        DoctorCommand.make(),
         UpdateCommand.make(), PublishCommand.make(), ScriptCommand.make(), CompletionCommand.make(),
         ServeLambdaCommand.make(),
         ServeFrameworkCommand.make(),

@@ -51,6 +51,20 @@ enum PublishCommand {
         targets.append((entry, manifest, process))
       }
     }
+    // While the Pub/Sub emulator runs, Google Cloud functions get the message from it, through their push
+    // subscriptions, as an application's own publish would reach them.
+    let emulator = EmulatorCommand.emulator(context)
+    if let record = emulator.running() {
+      let messageID = try await emulator.publish(
+        topic: topic, data: data, attributes: attributes, record: record)
+      context.diagnostics.status(
+        "Published message \(messageID) to \(topic) on the Pub/Sub emulator (\(record.address))")
+      for (entry, manifest, _) in targets where manifest.provider == .gcp {
+        StandardOutput.line("\(entry.name): pushed by the Pub/Sub emulator")
+      }
+      targets.removeAll { $0.1.provider == .gcp }
+      if targets.isEmpty { return }
+    }
     guard !targets.isEmpty else {
       context.diagnostics.note("no running function is subscribed to '\(topic)'; nothing was delivered")
       return

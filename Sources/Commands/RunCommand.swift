@@ -130,6 +130,9 @@ enum RunCommand {
         "server: " + ShellQuoting.join(context.functionServer().commandLine(for: request)))
     }
 
+    if loaded.manifest.provider == .gcp {
+      await EmulatorCommand.subscribe(entry, url: process.url, context: context)
+    }
     try context.runHook("postrun", entry: entry, manifest: loaded.manifest)
     if parsed.flag("json") {
       try printJSON(Report(name: name, url: process.url, pid: process.pid, logFile: logFile))

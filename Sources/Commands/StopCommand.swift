@@ -40,8 +40,12 @@ enum StopCommand {
       throw RegistryError.notRegistered(name)
     }
     let grace = Duration.seconds(parsed.int("grace") ?? 5)
+    let emulator = EmulatorCommand.emulator(context)
+    let emulatorRecord = emulator.running()
     for name in names {
       let wasRunning = try await context.localFunctions().stop(name, grace: grace)
+      // The emulator would keep pushing to a stopped function and retry each message.
+      if let emulatorRecord { await emulator.unsubscribe(functionName: name, record: emulatorRecord) }
       context.diagnostics.status(wasRunning ? "Stopped \(name)" : "\(name) was not running")
     }
   }
