@@ -3,12 +3,35 @@ import CommandLineKit
 import Foundation
 import FunctionsCore
 
-/// `functions new http|pubsub NAME`: scaffolds and registers a function.
+/// `functions new http|pubsub|event NAME`, or `functions new NAME --template SOURCE`: scaffolds and
+/// registers a function.
 enum NewCommand {
   static func make() -> Command {
     Command(
       "new", abstract: "Create a function from a template and register it.",
-      subcommands: [makeTemplate(.http), makeTemplate(.pubsub), makeTemplate(.event)])
+      discussion: """
+        'functions new KIND NAME' uses a built-in template (http, pubsub or event). \
+        'functions new NAME --template SOURCE' uses a template folder of your own: a local directory, or a \
+        git URL such as https://github.com/OWNER/REPO/tree/REF/PATH or URL#REF:PATH. The folder holds the \
+        function's files and a template.json that declares its variables; see docs/templates.md.
+        """,
+      arguments: [
+        ArgumentSpec("name", help: "The function's name; also the name of its folder.", isOptional: true)
+      ],
+      options: [
+        .value(
+          "template", short: "t", valueName: "source",
+          help: "A template folder: a local directory or a git URL (see above)."),
+        .value(
+          "set", valueName: "variable=value", help: "Set a variable the template declares.", isRepeating: true
+        ),
+        .value(
+          "dir", valueName: "dir", help: "The directory to create the function's folder in.",
+          defaultDescription: "the current directory"),
+        .flag("json", help: "Print the registered function as JSON."),
+      ],
+      subcommands: [makeTemplate(.http), makeTemplate(.pubsub), makeTemplate(.event)],
+      run: { parsed in try runCustomTemplate(parsed) })
   }
 
   static func makeTemplate(_ kind: TemplateKind) -> Command {
