@@ -20,6 +20,8 @@ public enum CloudError: Error, CustomStringConvertible, Sendable {
   /// The CLI printed something this tool cannot read.
   case unexpectedOutput(command: CloudCommand, reason: String)
   case timedOut(String)
+  /// Any other failure, with its full message.
+  case failed(String)
 
   public var description: String {
     switch self {
@@ -58,7 +60,7 @@ public enum CloudError: Error, CustomStringConvertible, Sendable {
         + "Lambda packages take only binary wheels (--only-binary=:all:): pin versions that publish manylinux wheels."
     case .unexpectedOutput(let command, let reason):
       return "cannot read the output of \(command.redactedText): \(reason)"
-    case .timedOut(let message):
+    case .timedOut(let message), .failed(let message):
       return message
     }
   }
