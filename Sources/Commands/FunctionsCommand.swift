@@ -15,7 +15,7 @@ public enum FunctionsCommand {
 
   static func makeRoot() -> Command {
     Command(
-      "functions", abstract: "Create, run, invoke and manage serverless functions locally.",
+      "functions", abstract: "Create, run, invoke, deploy and manage serverless functions.",
       options: [
         .flag(
           "verbose", short: "v",
@@ -29,7 +29,9 @@ public enum FunctionsCommand {
         LogsCommand.make(), StopCommand.make(), ListCommand.make(), DescribeCommand.make(),
         RemoveCommand.makeRemove(), RemoveCommand.makeDelete(), EventCommand.make(), DoctorCommand.make(),
         UpdateCommand.make(), PublishCommand.make(), ScriptCommand.make(), CompletionCommand.make(),
-        ServeLambdaCommand.make(),
+        ServeLambdaCommand.make(), DeployCommand.make(), ProviderCommand.make(.aws),
+        ProviderCommand.make(.gcp),
+        SyncCommand.make(),
         CompletionCommand.makeNames(),
       ])
   }
