@@ -250,9 +250,23 @@ extension AWSProvider {
       return arn
     }
     let roleName = Self.basicRoleName
+    let attach = AWSDeployStep(
+      command: cli.command(
+        "iam", "attach-role-policy", ["--role-name", roleName, "--policy-arn", Self.basicPolicyARN],
+        target: target),
+      kind: .required)
     let found = try cli.jsonIfFound(
       cli.command("iam", "get-role", ["--role-name", roleName], target: target))
-    if let arn = (found?["Role"] as? [String: Any])?["Arn"] as? String { return arn }
+    if let arn = (found?["Role"] as? [String: Any])?["Arn"] as? String {
+      // A deploy that stopped between creating the role and attaching its policy left the role bare.
+      let attached = try cli.json(
+        cli.command("iam", "list-attached-role-policies", ["--role-name", roleName], target: target))
+      let policies = attached["AttachedPolicies"] as? [[String: Any]] ?? []
+      if !policies.contains(where: { $0["PolicyArn"] as? String == Self.basicPolicyARN }) {
+        steps.append(attach)
+      }
+      return arn
+    }
 
     // The role's ARN follows from the account, which GetCallerIdentity returns without changing anything.
     let identity = try cli.json(cli.command("sts", "get-caller-identity", [], target: target))
@@ -274,12 +288,7 @@ extension AWSProvider {
           ],
           target: target),
         kind: .conflictAllowed))
-    steps.append(
-      AWSDeployStep(
-        command: cli.command(
-          "iam", "attach-role-policy", ["--role-name", roleName, "--policy-arn", Self.basicPolicyARN],
-          target: target),
-        kind: .required))
+    steps.append(attach)
     return "arn:aws:iam::\(account):role/\(roleName)"
   }
 
