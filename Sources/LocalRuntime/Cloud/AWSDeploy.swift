@@ -5,8 +5,10 @@ import FunctionsCore
 /// One step of a Lambda deploy.
 struct AWSDeployStep {
   enum Kind {
-    /// Must succeed.
+    /// Must succeed, and prints JSON.
     case required
+    /// Must succeed, and prints progress text rather than JSON (`aws s3 cp`).
+    case plainOutput
     /// Create the function; retried while IAM has not yet propagated a new role.
     case createFunction
     /// May fail because what it adds exists already (`ResourceConflictException`).
@@ -67,6 +69,11 @@ extension AWSProvider {
     switch step.kind {
     case .required:
       try cli.json(step.command)
+    case .plainOutput:
+      let result = try cli.run(step.command)
+      guard result.termination.isSuccess else {
+        throw CloudError.commandFailed(command: step.command, result: result)
+      }
     case .conflictAllowed:
       let result = try cli.run(step.command)
       if !result.termination.isSuccess && !result.errorOutput.contains("(ResourceConflictException)") {
@@ -234,7 +241,7 @@ extension AWSProvider {
     steps.append(
       AWSDeployStep(
         command: cli.command("s3", "cp", [package.path, "s3://\(bucket)/\(key)"], target: request.target),
-        kind: .required))
+        kind: .plainOutput))
     return ["--code", "S3Bucket=\(bucket),S3Key=\(key)"]
   }
 

@@ -29,7 +29,8 @@ public struct LambdaPackager: Sendable {
   /// The ignore file in a function's directory, in gitignore syntax.
   public static let ignoreFileName = ".functionsignore"
   /// Left out of every package before `.functionsignore` applies, which can bring them back with `!`:
-  /// version control, bytecode, local environments, secrets files, and the `events/` folder of saved test
+  /// version control, bytecode, local environments, secrets files, the manifest (its settings reach Lambda
+  /// as configuration, so a configuration change uploads no code), and the `events/` folder of saved test
   /// events that `functions invoke --event NAME` reads.
   public static let defaultIgnorePatterns = """
     .git/
@@ -41,6 +42,7 @@ public struct LambdaPackager: Sendable {
     .env
     .DS_Store
     /events/
+    /function.json
     /.functionsignore
     """
 
@@ -56,7 +58,11 @@ public struct LambdaPackager: Sendable {
 
   /// The directory of dependency installs, one folder per dependency fingerprint.
   public var dependencyCacheDirectory: String { layout.cacheDirectory + "/lambda-dependencies" }
-  public var packageDirectory: String { layout.cacheDirectory + "/packages" }
+  /// Returns the package's path: in the function's state directory, because the cache may be shared by
+  /// several homes whose functions have the same names.
+  public func packagePath(registryName: String) -> String {
+    layout.stateDirectory(for: registryName) + "/lambda-package.zip"
+  }
 
   /// Lists the files of `directory` that go into the package, sorted by path.
   public func sourceFiles(directory: String, manifest: Manifest) throws -> [SourceFile] {
@@ -230,12 +236,13 @@ public struct LambdaPackager: Sendable {
     // The function's own files win over a dependency file of the same path.
     for file in sources { entries[file.relativePath] = zipEntry(file) }
 
+    let path = packagePath(registryName: registryName)
+    let packageDirectory = (path as NSString).deletingLastPathComponent
     do {
       try FileManager.default.createDirectory(atPath: packageDirectory, withIntermediateDirectories: true)
     } catch {
       throw CloudError.packaging("cannot create \(packageDirectory): \(error.localizedDescription)")
     }
-    let path = packageDirectory + "/\(registryName).zip"
     progress("writing \(path)")
     try ZipWriter.write(Array(entries.values), to: path)
     let digest = try SHA256.digest(ofFileAt: path)
