@@ -25,7 +25,7 @@ enum CloudProviders {
       })
   ]
 
-  /// Returns the table entry for `provider`, or fails with a message that says the provider is missing.
+  /// Returns the table entry for `provider`, or throws an error that names the missing provider.
   static func entry(_ provider: Provider) throws -> Entry {
     guard let entry = table[provider] else {
       throw CommandFailure(

@@ -104,8 +104,8 @@ enum DeployCommand {
       deployment.region = reported.region ?? deployment.region
       deployment.url = reported.url ?? deployment.url
       deployment.checkedAt = context.clock.now()
-      // The half-finished deploy may have replaced the code; then the recorded source no longer says
-      // what runs in the cloud.
+      // The half-finished deploy may have replaced the code. Then the recorded source is not the source
+      // that runs in the cloud any more.
       if codeChanged { deployment.sourceFingerprint = nil }
       current.deployment = deployment
     }

@@ -2,6 +2,10 @@ import Basics
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Deploys with the real `functions` binary and the real `aws` CLI against a moto server on 127.0.0.1.
 ///
 /// Expected values come from the Lambda API reference (CreateFunction, UpdateFunctionCode,
@@ -111,8 +115,8 @@ struct DeployTests {
     let reopened = try sandbox.awsJSON(
       ["lambda", "get-function-url-config", "--function-name", "api"], moto: moto)
     #expect(reopened["AuthType"] as? String == "NONE")
-    // NOTE: moto stores function URL configurations but serves nothing at the URL, so no request is sent
-    // to it; the checks above cover the requests the tool sent instead.
+    // NOTE: moto stores function URL configurations but serves nothing at the URL. The checks above
+    // cover the requests the tool sent instead of a request to the URL.
   }
 
   @Test("list shows managed functions only")
@@ -273,6 +277,50 @@ struct DeployTests {
     #expect(missingRole.status == 1)
     #expect(missingRole.stderr.contains("the execution role 'missing-role' was not found"))
     #expect(try sandbox.deployment(of: "worker") == nil)
+  }
+
+  @Test("half-way failure keeps registry true")
+  func halfWayFailure() async throws {
+    let (sandbox, moto) = try await Self.start()
+    try sandbox.makeLambda("worker")
+    #expect(try sandbox.run(["deploy", "worker"]).status == 0)
+
+    // moto accepts any configuration the manifest allows, so a wrapper in front of the real aws CLI makes
+    // the configuration update fail after the code update went through.
+    let realAWS = try #require(ExecutableLookup.find("aws", environment: ProcessInfo.processInfo.environment))
+    let wrapper = sandbox.root + "/bin/aws"
+    try FileManager.default.createDirectory(atPath: sandbox.root + "/bin", withIntermediateDirectories: true)
+    try Data(
+      """
+      #!/bin/sh
+      for argument in "$@"; do
+        if [ "$argument" = update-function-configuration ]; then
+          echo "An error occurred (ServiceException) when calling the UpdateFunctionConfiguration operation: injected" >&2
+          exit 255
+        fi
+      done
+      exec \(realAWS) "$@"
+
+      """.utf8
+    ).write(to: URL(fileURLWithPath: wrapper))
+    chmod(wrapper, 0o755)
+    sandbox.extraEnvironment["PATH"] =
+      sandbox.root + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+    try sandbox.write("def handler(event, context):\n    return 3\n", to: "worker/app.py")
+    try sandbox.setAWS("worker", ["memorySize": 512])
+    let failed = try sandbox.run(["deploy", "worker"])
+    #expect(failed.status == 1)
+    #expect(failed.stderr.contains("aws lambda update-function-configuration"), "\(failed.stderr)")
+    #expect(failed.stderr.contains("An error occurred"), "the CLI's own message is shown")
+    #expect(moto.count("PUT /2015-03-31/functions/worker/code") == 1)
+
+    let configuration = try sandbox.awsJSON(
+      ["lambda", "get-function-configuration", "--function-name", "worker"], moto: moto)
+    let record = try #require(try sandbox.deployment(of: "worker"))
+    #expect(record["codeFingerprint"] as? String == configuration["CodeSha256"] as? String)
+    #expect(
+      record["localCodeMatches"] as? String == "unknown", "the new code runs with the old configuration")
+    #expect(configuration["MemorySize"] as? Int == 128)
   }
 
   @Test("gcp reports not available")

@@ -9,8 +9,8 @@ struct AWSDeployStep {
     case required
     /// Must succeed, and prints progress text rather than JSON (`aws s3 cp`).
     case plainOutput
-    /// Create the function; retried while IAM has not yet propagated a new role.
-    case createFunction
+    /// Create the function, retried while IAM has not yet propagated a role this deploy created.
+    case createFunction(waitsForNewRole: Bool)
     /// May fail because what it adds exists already (`ResourceConflictException`).
     case conflictAllowed
   }
@@ -19,7 +19,7 @@ struct AWSDeployStep {
   let kind: Kind
 }
 
-/// What a deploy will do, worked out from the package and the function's current state.
+/// The steps of one deploy, worked out from the package and the function's current state.
 struct AWSDeployPlan {
   var steps: [AWSDeployStep] = []
   var package: LambdaPackage
@@ -79,13 +79,13 @@ extension AWSProvider {
       if !result.termination.isSuccess && !result.errorOutput.contains("(ResourceConflictException)") {
         throw CloudError.commandFailed(command: step.command, result: result)
       }
-    case .createFunction:
+    case .createFunction(let waitsForNewRole):
       // IAM needs several seconds before Lambda can assume a new role; until then CreateFunction fails
       // with InvalidParameterValueException "cannot be assumed by Lambda".
       for attempt in 1...8 {
         let result = try cli.run(step.command)
         if result.termination.isSuccess { return }
-        guard attempt < 8, result.errorOutput.contains("cannot be assumed by Lambda") else {
+        guard waitsForNewRole, attempt < 8, result.errorOutput.contains("cannot be assumed by Lambda") else {
           throw CloudError.commandFailed(command: step.command, result: result)
         }
         progress("waiting for the new execution role to reach Lambda")
@@ -125,7 +125,11 @@ extension AWSProvider {
     ]
 
     guard let configuration else {
+      let stepsBeforeRole = plan.steps.count
       let role = try roleARN(manifest: manifest, target: target, steps: &plan.steps)
+      let createsRole = plan.steps[stepsBeforeRole...].contains {
+        $0.command.arguments.contains("create-role")
+      }
       var arguments = ["--function-name", name]
       for item in wanted { arguments += [item.option, item.value] }
       arguments += ["--role", role, "--architectures", manifest.aws.architecture] + code
@@ -141,7 +145,7 @@ extension AWSProvider {
         AWSDeployStep(
           command: cli.command(
             "lambda", "create-function", arguments, target: target, secretPositions: secrets),
-          kind: .createFunction))
+          kind: .createFunction(waitsForNewRole: createsRole)))
       plan.steps.append(wait("function-active-v2", name, target))
       plan.uploadsCode = true
       plan.changesConfiguration = true

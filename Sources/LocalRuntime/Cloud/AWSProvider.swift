@@ -127,7 +127,7 @@ public struct AWSProvider: CloudProvider {
   }
 }
 
-/// The answer of a remote invocation.
+/// The result of a remote invocation.
 public struct RemoteInvocation: Sendable {
   public let statusCode: Int
   /// Lambda's `FunctionError` (`Unhandled`, `Handled`), nil when the function returned normally.
