@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Measure Lambda packaging and write docs/benchmarks-deploy.md:
 #
-# - packaging time and ZIP size for a Python function with a few dependencies: `functions deploy
-#   --dry-run` (which packages, then makes one read call) against `sam build` followed by zipping its
-#   output, in the same run, with an empty and with a warm dependency cache (hyperfine);
+# - packaging time and ZIP size for a Python function with a few dependencies: `functions aws package`
+#   against `sam build` followed by zipping its output, in the same run, with an empty and with a warm
+#   dependency cache, and `functions deploy --dry-run`, which adds the read calls (hyperfine);
 # - a deploy and a no-change redeploy to a moto server, counting the code uploads moto logged.
 #
 #   bench/package.sh          # about 3 minutes after the first run
@@ -83,22 +83,24 @@ Resources:
       Runtime: $runtime
       Architectures: [x86_64]
 YAML
-sam_zip="cd $work/sam && $sam build -q >/dev/null 2>&1 && cd .aws-sam/build/Pkg && rm -f ../pkg.zip && zip -qrX ../pkg.zip ."
-sam_cached_zip="cd $work/sam && $sam build --cached -q >/dev/null 2>&1 && cd .aws-sam/build/Pkg && rm -f ../pkg.zip && zip -qrX ../pkg.zip ."
+sam_zip="cd $work/sam && $sam build >/dev/null 2>&1 && cd .aws-sam/build/Pkg && rm -f ../pkg.zip && zip -qrX ../pkg.zip ."
+sam_cached_zip="cd $work/sam && $sam build --cached >/dev/null 2>&1 && cd .aws-sam/build/Pkg && rm -f ../pkg.zip && zip -qrX ../pkg.zip ."
+package="$functions aws package pkg -q >/dev/null"
 deploy_plan="$functions deploy pkg --dry-run -q >/dev/null"
 
 echo "== Packaging with an empty dependency cache"
 hyperfine --runs "$runs" --export-json "$results/cold.json" \
-  -n "functions deploy --dry-run (empty dependency cache)" \
-  --prepare "rm -rf $FUNCTIONS_HOME/cache/lambda-dependencies" "$deploy_plan" \
+  -n "functions aws package (empty dependency cache)" \
+  --prepare "rm -rf $FUNCTIONS_HOME/cache/lambda-dependencies" "$package" \
   -n "sam build + zip" \
   --prepare "rm -rf $work/sam/.aws-sam" "$sam_zip"
 
 echo "== Packaging with a warm dependency cache"
 hyperfine --warmup 1 --runs "$runs" --export-json "$results/warm.json" \
-  -n "functions deploy --dry-run (cached dependencies)" "$deploy_plan" \
+  -n "functions aws package (cached dependencies)" "$package" \
   -n "sam build --cached + zip" "$sam_cached_zip" \
-  -n "aws lambda get-function (the read call inside the dry run)" \
+  -n "functions deploy --dry-run (cached dependencies, new function)" "$deploy_plan" \
+  -n "aws lambda get-function (one of the dry run's read calls)" \
   "aws lambda get-function --function-name pkg >/dev/null 2>&1 || true"
 
 functions_zip="$FUNCTIONS_HOME/state/pkg/lambda-package.zip"
@@ -118,11 +120,11 @@ first=$(sha256sum "$functions_zip" | cut -d' ' -f1)
 touch pkg/app.py
 "$functions" deploy pkg --dry-run -q >/dev/null
 second=$(sha256sum "$functions_zip" | cut -d' ' -f1)
-(cd "$work/sam" && $sam build -q >/dev/null 2>&1 && cd .aws-sam/build/Pkg && rm -f ../pkg.zip && zip -qrX ../pkg.zip .)
+(cd "$work/sam" && $sam build >/dev/null 2>&1 && cd .aws-sam/build/Pkg && rm -f ../pkg.zip && zip -qrX ../pkg.zip .)
 sam_first=$(sha256sum "$sam_zip_file" | cut -d' ' -f1)
 sleep 1
 touch sam/src/app.py
-(cd "$work/sam" && $sam build -q >/dev/null 2>&1 && cd .aws-sam/build/Pkg && rm -f ../pkg.zip && zip -qrX ../pkg.zip .)
+(cd "$work/sam" && $sam build >/dev/null 2>&1 && cd .aws-sam/build/Pkg && rm -f ../pkg.zip && zip -qrX ../pkg.zip .)
 sam_second=$(sha256sum "$sam_zip_file" | cut -d' ' -f1)
 
 echo "== Deploy, then redeploy without a change"

@@ -39,10 +39,11 @@ from PyPI, through pip's own download cache, which both sides share.
 
 ## Packaging time
 
-`functions deploy --dry-run` writes the package and makes one read call (`aws lambda get-function`)
-to a moto server on 127.0.0.1. That call is measured on its own in the second table. `sam build` runs
-without `--use-container`, so it needs no Docker, and `zip -qrX` packs its output the way SAM's own
-`sam deploy` would upload it.
+`functions aws package` writes the package that a deploy uploads, without calling AWS. `sam build`
+runs without `--use-container`, so it needs no Docker, and `zip -qrX` packs its output as SAM's own
+`sam deploy` would. `functions deploy --dry-run` also packages, then plans against a moto server on
+127.0.0.1. For a function that does not exist yet it makes three read calls (`lambda get-function`,
+`iam get-role`, `sts get-caller-identity`), about 0.4 s each, because each starts the Python `aws` CLI.
 
 With an empty dependency cache (`functions` removes `CACHE/lambda-dependencies`, SAM removes
 `.aws-sam`):

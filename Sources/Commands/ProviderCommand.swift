@@ -9,9 +9,20 @@ enum ProviderCommand {
   static func make(_ provider: Provider) -> Command {
     let cloud = provider == .aws ? "AWS Lambda" : "Google Cloud Functions"
     let nameArgument = ArgumentSpec("name", help: "The registered function.")
+    var extra: [Command] = []
+    if provider == .aws {
+      extra.append(
+        Command(
+          "package", abstract: "Write the function's Lambda deployment package and print its path.",
+          discussion: """
+            Writes the ZIP that a deploy would upload, without calling AWS, and prints its path. The status \
+            line shows its size and its CodeSha256.
+            """,
+          arguments: [nameArgument], run: { parsed in try package(parsed) }))
+    }
     return Command(
       provider.rawValue, abstract: "Deploy and manage functions on \(cloud).",
-      subcommands: [
+      subcommands: extra + [
         DeployCommand.make(provider: provider),
         Command(
           "delete", abstract: "Delete the function's cloud resources; the local function stays registered.",
@@ -200,6 +211,25 @@ enum ProviderCommand {
       )
     }
     StandardOutput.line(url)
+  }
+
+  static func package(_ parsed: ParsedCommand) throws {
+    let context = CommandContext(parsed: parsed)
+    let name = parsed.argument("name") ?? ""
+    try validateFunctionName(name, parsed)
+    let (entry, loaded) = try context.loadFunction(name)
+    guard loaded.manifest.provider == .aws else {
+      throw parsed.usageError(
+        "\(name) is a \(loaded.manifest.provider.rawValue) function; only AWS functions have a Lambda package"
+      )
+    }
+    let diagnostics = context.diagnostics
+    let package = try context.lambdaPackager().makePackage(
+      registryName: name, directory: entry.directory, manifest: loaded.manifest,
+      progress: { diagnostics.progress($0) })
+    diagnostics.status(
+      "\(package.entryCount) entries, \(package.byteCount) bytes, CodeSha256 \(package.codeSHA256)")
+    StandardOutput.line(package.path)
   }
 
   /// Returns the seconds in `30s`, `10m`, `2h` or `1d`; a bare number is seconds.

@@ -45,6 +45,10 @@ struct DeployTests {
     let digest = Data(try SHA256.digest(ofFileAt: package)).base64EncodedString()
     #expect(configuration["CodeSha256"] as? String == digest)
 
+    let packaged = try sandbox.run(["aws", "package", "worker"])
+    #expect(packaged.stdout == package + "\n")
+    #expect(packaged.stderr.contains("CodeSha256 \(digest)"))
+
     let record = try #require(try sandbox.deployment(of: "worker"))
     #expect(record["status"] as? String == "deployed")
     #expect(record["codeFingerprint"] as? String == digest)
