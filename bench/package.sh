@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Measure Lambda packaging and write docs/benchmarks-deploy.md:
 #
-# - packaging time and ZIP size for a Python function with a few dependencies: `functions aws package`
-#   against `sam build` followed by zipping its output, in the same run, with an empty and with a warm
-#   dependency cache, and `functions deploy --dry-run`, which adds the read calls (hyperfine);
+# - packaging time and ZIP size for a Python function with a few dependencies, in the same run:
+#   `functions aws package` against `sam build` followed by zipping its output (hyperfine). Both run with
+#   an empty and with a warm dependency cache. `functions deploy --dry-run` adds the read calls;
 # - a deploy and a no-change redeploy to a moto server, counting the code uploads moto logged.
 #
 #   bench/package.sh          # about 3 minutes after the first run
