@@ -27,13 +27,16 @@ let package = Package(
     .target(name: "LocalRuntime", dependencies: ["FunctionsCore", "Basics"]),
 
     // Plain utilities that know nothing of functions: processes, files, locks, JSON, terminal output.
-    .target(name: "Basics", dependencies: ["CCrypto", "CSystem"]),
+    .target(name: "Basics", dependencies: ["CCrypto", "CSystem", "CZlib"]),
 
     // glibc process-spawning extensions that Swift cannot import directly.
     .target(name: "CSystem"),
 
     // OpenSSL's libcrypto (SHA-256), from Debian's libssl-dev.
     .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
+
+    // zlib (deflate and CRC-32 for the ZIP writer), from Debian's zlib1g-dev.
+    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
     .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
     .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit"]),

@@ -29,4 +29,22 @@ public enum SHA256 {
   public static func hexDigest(of text: String) -> String {
     hexDigest(of: Data(text.utf8))
   }
+
+  /// Returns the SHA-256 digest of a file's bytes, read in 1 MiB chunks.
+  public static func digest(ofFileAt path: String) throws -> [UInt8] {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+    }
+    defer { try? handle.close() }
+    guard let context = EVP_MD_CTX_new() else { preconditionFailure("EVP_MD_CTX_new failed") }
+    defer { EVP_MD_CTX_free(context) }
+    precondition(EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1, "EVP_DigestInit_ex(SHA-256) failed")
+    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+      _ = chunk.withUnsafeBytes { EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+    }
+    var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+    var length: UInt32 = 0
+    precondition(EVP_DigestFinal_ex(context, &digest, &length) == 1, "EVP_DigestFinal_ex failed")
+    return Array(digest[0..<Int(length)])
+  }
 }

@@ -39,6 +39,34 @@ enum DescribeCommand {
     let logFile: String
     let environmentDirectory: String?
     let manifest: ManifestView
+    /// Where the function is deployed, as the last deploy or sync recorded it.
+    let deployment: DeploymentView?
+  }
+
+  /// A deployment record with whether the local code still matches it.
+  struct DeploymentView: Encodable {
+    let provider: String
+    let cloudName: String
+    let region: String?
+    let url: String?
+    let status: CloudStatus
+    let deployedAt: Date
+    let checkedAt: Date?
+    let codeFingerprint: String?
+    /// `yes`, `no` or `unknown`: whether the local source is the source that was deployed.
+    let localCodeMatches: String
+
+    init(_ deployment: CloudDeployment, localCodeMatches: String) {
+      provider = deployment.provider
+      cloudName = deployment.cloudName
+      region = deployment.region
+      url = deployment.url
+      status = deployment.status
+      deployedAt = deployment.deployedAt
+      checkedAt = deployment.checkedAt
+      codeFingerprint = deployment.codeFingerprint
+      self.localCodeMatches = localCodeMatches
+    }
   }
 
   struct ManifestView: Encodable {
@@ -97,7 +125,10 @@ enum DescribeCommand {
             region: manifest.aws.region) : nil,
         trigger: manifest.trigger.summary, environment: environment,
         envFile: manifest.envFile, region: manifest.gcp.region, project: manifest.gcp.project,
-        memory: manifest.gcp.memory, timeoutSeconds: manifest.gcp.timeoutSeconds))
+        memory: manifest.gcp.memory, timeoutSeconds: manifest.gcp.timeoutSeconds),
+      deployment: entry.deployment.map {
+        DeploymentView($0, localCodeMatches: context.localCodeMatches(entry, deployment: $0))
+      })
     if parsed.flag("json") {
       try printJSON(description)
       return
@@ -143,6 +174,25 @@ enum DescribeCommand {
     if let memory = manifest.gcp.memory { lines.append(("Memory", memory)) }
     if let timeout = manifest.gcp.timeoutSeconds { lines.append(("Timeout", "\(timeout) s")) }
     if let envFile = manifest.envFile { lines.append(("Env file", envFile)) }
+    if let deployment = description.deployment {
+      lines += [
+        (
+          "Deployed",
+          "\(deployment.status.rawValue) on \(deployment.provider) as \(deployment.cloudName)"
+            + (deployment.region.map { " in \($0)" } ?? "")
+        ),
+        ("Deployed at", deployment.deployedAt.rfc3339),
+        ("Cloud URL", deployment.url ?? "-"),
+        (
+          "Local code",
+          deployment.localCodeMatches == "yes"
+            ? "matches the deployed code"
+            : deployment.localCodeMatches == "no" ? "changed since the deploy" : "unknown"
+        ),
+      ]
+    } else {
+      lines.append(("Deployed", "no ('functions deploy \(name)')"))
+    }
     let width = lines.map(\.0.count).max() ?? 0
     var text =
       lines.map { "\($0.0 + ":")\(String(repeating: " ", count: width - $0.0.count + 1))\($0.1)" }

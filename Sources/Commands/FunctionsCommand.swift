@@ -15,7 +15,7 @@ public enum FunctionsCommand {
 
   static func makeRoot() -> Command {
     Command(
-      "functions", abstract: "Create, run, invoke and manage serverless functions locally.",
+      "functions", abstract: "Create, run, invoke, deploy and manage serverless functions.",
       options: [
         .flag(
           "verbose", short: "v",
@@ -30,8 +30,9 @@ public enum FunctionsCommand {
         RemoveCommand.makeRemove(), RemoveCommand.makeDelete(), EventCommand.make(), EmulatorCommand.make(),
         DoctorCommand.make(),
         UpdateCommand.make(), PublishCommand.make(), ScriptCommand.make(), CompletionCommand.make(),
-        ServeLambdaCommand.make(),
-        ServeFrameworkCommand.make(),
+        ServeLambdaCommand.make(), ServeFrameworkCommand.make(), DeployCommand.make(), ProviderCommand.make(.aws),
+        ProviderCommand.make(.gcp),
+        SyncCommand.make(),
         CompletionCommand.makeNames(),
       ])
   }

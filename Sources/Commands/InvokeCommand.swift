@@ -40,7 +40,11 @@ enum InvokeCommand {
           defaultDescription: "60", integerRange: 1...3600),
         .flag("include", short: "i", help: "Print the status line and response headers before the body."),
         .flag("log", help: "Print the invocation's log on standard error (AWS event functions)."),
-      ],
+        .flag(
+          "remote",
+          help: "Invoke the deployed function instead of the local one (AWS: the Lambda Invoke API, with "
+            + "HTTP options turned into the function URL event)."),
+      ] + CloudProviders.targetOptions,
       run: { parsed in try await run(parsed) })
   }
 
@@ -56,6 +60,13 @@ enum InvokeCommand {
     let query: [(String, String?)] = parsed.values("query").map { item in
       guard let equals = item.firstIndex(of: "=") else { return (item, nil) }
       return (String(item[..<equals]), String(item[item.index(after: equals)...]))
+    }
+
+    if parsed.flag("remote") {
+      try RemoteInvoke.run(
+        parsed, context: context, name: name,
+        input: RemoteInvoke.Input(body: body, headers: headers, query: query))
+      return
     }
 
     let (entry, loaded) = try context.loadFunction(name)

@@ -20,6 +20,8 @@ enum ListCommand {
     let state: LocalState
     let url: String?
     let directory: String
+    /// The deployment, when there is one.
+    let cloud: DescribeCommand.DeploymentView?
   }
 
   static func run(_ parsed: ParsedCommand) throws {
@@ -27,7 +29,11 @@ enum ListCommand {
     let rows = try context.registry.read().sortedEntries.map { entry in
       Row(
         name: entry.name, provider: entry.provider, runtime: entry.runtime, trigger: entry.trigger,
-        state: entry.effectiveState, url: entry.url, directory: entry.directory)
+        state: entry.effectiveState, url: entry.url, directory: entry.directory,
+        cloud: entry.deployment.map {
+          DescribeCommand.DeploymentView(
+            $0, localCodeMatches: context.localCodeMatches(entry, deployment: $0))
+        })
     }
     if parsed.flag("json") {
       try printJSON(rows)
@@ -39,11 +45,21 @@ enum ListCommand {
     }
     let color = context.outputColor(parsed)
     let table = rows.map { row in
-      [row.name, row.provider, row.runtime, row.trigger, paint(row.state, color), row.url ?? "-"]
+      [
+        row.name, row.provider, row.runtime, row.trigger, paint(row.state, color), row.url ?? "-",
+        cloudSummary(row.cloud),
+      ]
     }
     StandardOutput.write(
       formatTable(
-        header: ["NAME", "PROVIDER", "RUNTIME", "TRIGGER", "STATE", "URL"], rows: table, color: color))
+        header: ["NAME", "PROVIDER", "RUNTIME", "TRIGGER", "STATE", "URL", "CLOUD"], rows: table, color: color
+      ))
+  }
+
+  /// Returns `-`, or the cloud status with `, local changes` when the local code differs from the deploy.
+  static func cloudSummary(_ cloud: DescribeCommand.DeploymentView?) -> String {
+    guard let cloud else { return "-" }
+    return cloud.status.rawValue + (cloud.localCodeMatches == "no" ? ", local changes" : "")
   }
 
   static func paint(_ state: LocalState, _ color: ColorPolicy) -> String {

@@ -72,6 +72,13 @@ public struct AWSSettings: Equatable, Sendable {
   public var maxConcurrency: Int
   /// Topics whose `functions publish` messages reach the function, each as an SNS or SQS event.
   public var subscriptions: [AWSSubscription] = []
+  /// The execution role for deploys: an IAM role ARN or name. Nil uses a role with the basic execution
+  /// policy that `functions` creates once per account.
+  public var role: String?
+  /// Who may call an HTTP function's function URL.
+  public var functionURLAuth: AWSFunctionURLAuth = .awsIAM
+  /// The S3 bucket that packages over Lambda's direct upload limit go through.
+  public var deploymentBucket: String?
 
   public init(
     region: String? = nil, memorySize: Int = AWSSettings.defaultMemorySize,
@@ -85,6 +92,14 @@ public struct AWSSettings: Equatable, Sendable {
     self.httpEventSource = httpEventSource
     self.maxConcurrency = maxConcurrency
   }
+}
+
+/// A function URL's auth type (Lambda CreateFunctionUrlConfig `AuthType`).
+public enum AWSFunctionURLAuth: String, Sendable, CaseIterable {
+  /// Callers sign requests with SigV4 and need `lambda:InvokeFunctionUrl` permission.
+  case awsIAM = "AWS_IAM"
+  /// Anyone with the URL can call the function.
+  case none = "NONE"
 }
 
 /// Google Cloud Functions settings used when deploying.
@@ -200,6 +215,9 @@ public struct Manifest: Equatable, Sendable {
         "architecture": self.aws.architecture, "maxConcurrency": self.aws.maxConcurrency,
       ]
       if let region = self.aws.region { aws["region"] = region }
+      if let role = self.aws.role { aws["role"] = role }
+      if let bucket = self.aws.deploymentBucket { aws["deploymentBucket"] = bucket }
+      if self.aws.functionURLAuth != .awsIAM { aws["functionUrlAuth"] = self.aws.functionURLAuth.rawValue }
       if self.trigger == .http { aws["eventSource"] = self.aws.httpEventSource.rawValue }
       if !self.aws.subscriptions.isEmpty {
         aws["subscriptions"] = self.aws.subscriptions.map { ["topic": $0.topic, "event": $0.event.rawValue] }

@@ -54,6 +54,7 @@ public enum ManifestReader {
   ]
   static let knownAWSKeys: Set<String> = [
     "region", "memorySize", "timeout", "architecture", "eventSource", "maxConcurrency", "subscriptions",
+    "role", "functionUrlAuth", "deploymentBucket",
   ]
   static let knownGoogleCloudKeys: Set<String> = [
     "region", "project", "memory", "timeout", "allowUnauthenticated",
@@ -266,6 +267,24 @@ public enum ManifestReader {
       }
       settings.maxConcurrency = concurrency
     }
+    settings.role = try reader.string(aws, "role", prefix: "aws.")
+    if let role = settings.role, role.isEmpty || role.contains(where: \.isWhitespace) {
+      throw .invalidValue(
+        path: reader.path, keyPath: "aws.role", found: quoted(role), expected: "an IAM role ARN or role name")
+    }
+    if let auth = try reader.string(aws, "functionUrlAuth", prefix: "aws.") {
+      guard let parsed = AWSFunctionURLAuth(rawValue: auth) else {
+        throw .invalidValue(
+          path: reader.path, keyPath: "aws.functionUrlAuth", found: quoted(auth),
+          expected: "one of " + AWSFunctionURLAuth.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      settings.functionURLAuth = parsed
+    }
+    settings.deploymentBucket = try reader.string(aws, "deploymentBucket", prefix: "aws.")
+    if let bucket = settings.deploymentBucket, let violation = S3BucketName.violation(in: bucket) {
+      throw .invalidValue(
+        path: reader.path, keyPath: "aws.deploymentBucket", found: quoted(bucket), expected: violation)
+    }
     if let value = aws["subscriptions"] {
       guard let list = value as? [[String: Any]] else {
         throw .invalidValue(
@@ -429,6 +448,22 @@ public enum PubSubTopic {
     guard topic.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) }) else {
       return "a topic ID of letters, digits and - _ . ~ + %"
     }
+    return nil
+  }
+}
+
+/// S3 bucket naming rules (Amazon S3 user guide, "General purpose bucket naming rules"): 3 to 63
+/// characters of lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit.
+public enum S3BucketName {
+  public static func violation(in name: String) -> String? {
+    guard (3...63).contains(name.count) else { return "a bucket name of 3 to 63 characters" }
+    let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+    guard name.allSatisfy({ allowed.contains($0) }) else {
+      return "a bucket name of lowercase letters, digits, '.' and '-'"
+    }
+    guard let first = name.first, let last = name.last, first.isLetter || first.isNumber,
+      last.isLetter || last.isNumber
+    else { return "a bucket name that starts and ends with a letter or digit" }
     return nil
   }
 }

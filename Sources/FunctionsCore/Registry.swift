@@ -60,6 +60,8 @@ public struct RegistryEntry: Codable, Equatable, Sendable {
   public var registeredAt: Date
   /// The git source of a function added from a repository; nil for a local directory.
   public var source: RegisteredSource?
+  /// Where the function is deployed; nil until the first deploy. Added in registry version 2.
+  public var deployment: CloudDeployment?
 
   public init(
     name: String, directory: String, provider: String, runtime: String, trigger: String,
@@ -103,9 +105,62 @@ public struct RegisteredSource: Codable, Equatable, Sendable {
   }
 }
 
+/// What the provider last reported about a deployed function.
+public enum CloudStatus: String, Codable, Sendable, CaseIterable {
+  /// Deployed by `functions`, with the code it recorded.
+  case deployed
+  /// The deployed code is no longer the code `functions` deployed: someone changed it outside the tool.
+  case changedOutside = "changed-outside"
+  /// The provider no longer has the function.
+  case gone
+}
+
+/// A function's deployment, as recorded by `deploy` and checked by `sync`.
+public struct CloudDeployment: Codable, Equatable, Sendable {
+  /// `aws` or `gcp`.
+  public var provider: String
+  /// The function's name in the cloud.
+  public var cloudName: String
+  public var region: String?
+  /// The Google Cloud project or the AWS profile the deploy used, when one was given.
+  public var project: String?
+  public var profile: String?
+  public var url: String?
+  /// The provider's code fingerprint after the deploy (`CodeSha256` on AWS).
+  public var codeFingerprint: String?
+  /// The fingerprint of the local source that was deployed, to tell whether the local code changed since.
+  public var sourceFingerprint: String?
+  public var deployedAt: Date
+  public var status: CloudStatus
+  /// When `sync` last compared the record with the provider.
+  public var checkedAt: Date?
+
+  public init(
+    provider: String, cloudName: String, region: String? = nil, project: String? = nil,
+    profile: String? = nil,
+    url: String? = nil, codeFingerprint: String? = nil, sourceFingerprint: String? = nil, deployedAt: Date,
+    status: CloudStatus = .deployed, checkedAt: Date? = nil
+  ) {
+    self.provider = provider
+    self.cloudName = cloudName
+    self.region = region
+    self.project = project
+    self.profile = profile
+    self.url = url
+    self.codeFingerprint = codeFingerprint
+    self.sourceFingerprint = sourceFingerprint
+    self.deployedAt = deployedAt
+    self.status = status
+    self.checkedAt = checkedAt
+  }
+}
+
 /// The registry file's content.
 public struct RegistryDocument: Codable, Equatable, Sendable {
-  public static let currentVersion = 1
+  /// Version 2 adds each entry's `deployment`. Version 1 documents are read as they are and written as
+  /// version 2, so an older `functions` stops with "upgrade functions" instead of dropping the record.
+  public static let currentVersion = 2
+  public static let readableVersions = 1...2
   public var version: Int
   public var functions: [String: RegistryEntry]
 
@@ -133,7 +188,7 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
         + "to start with an empty registry"
     case .unsupportedVersion(let path, let found):
       "the registry at \(path) has version \(found), which this version of functions cannot read "
-        + "(it reads version \(RegistryDocument.currentVersion)); upgrade functions"
+        + "(it reads versions 1 and \(RegistryDocument.currentVersion)); upgrade functions"
     case .io(let message):
       message
     case .notRegistered(let name, let suggestion?):
@@ -217,10 +272,12 @@ public struct Registry: Sendable {
     let decodingError: Error
     do {
       let document = try JSONFormat.decoder().decode(RegistryDocument.self, from: data)
-      guard document.version == RegistryDocument.currentVersion else {
+      guard RegistryDocument.readableVersions.contains(document.version) else {
         throw RegistryError.unsupportedVersion(path: path, found: document.version)
       }
-      return document
+      var upgraded = document
+      upgraded.version = RegistryDocument.currentVersion
+      return upgraded
     } catch let error as RegistryError {
       throw error
     } catch {
@@ -242,7 +299,7 @@ public struct Registry: Sendable {
     guard let version = versionValue as? Int, !ManifestReader.isBoolean(versionValue) else {
       throw .corrupt(path: path, reason: "wrong type at 'version'")
     }
-    guard version == RegistryDocument.currentVersion else {
+    guard RegistryDocument.readableVersions.contains(version) else {
       throw .unsupportedVersion(path: path, found: version)
     }
     switch decodingError {

@@ -13,6 +13,12 @@ public struct Settings: Codable, Equatable, Sendable {
   public var backend: Backend?
   /// Base images of the Docker backend: `python3.12` for one Python version, `python` for every other.
   public var dockerBaseImages: [String: String]?
+  /// The AWS named profile deploys use when neither `--profile` nor the manifest names one.
+  public var awsProfile: String?
+  /// The S3 bucket for packages over Lambda's direct upload limit, when the manifest names none.
+  public var awsDeploymentBucket: String?
+  /// An endpoint for every `aws` call (`--endpoint-url`), such as a local emulator.
+  public var awsEndpointURL: String?
 
   public init() {}
 

@@ -91,13 +91,16 @@ public struct Doctor: Sendable {
 
   func checkGoogleCloud() -> ComponentCheck {
     versionCheck(
-      "gcloud", ["--version"], purpose: "nothing yet: local runs need no gcloud (deploys are planned)",
+      "gcloud", ["--version"],
+      purpose: "deploying to Google Cloud Functions (functions deploy, functions gcp)",
       hint: "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)")
   }
 
   func checkAWS() -> ComponentCheck {
     versionCheck(
-      "aws", ["--version"], purpose: "calling local AWS functions with 'aws lambda invoke --endpoint-url'",
+      "aws", ["--version"],
+      purpose: "deploying to AWS Lambda (functions deploy, functions aws, invoke --remote) and calling local "
+        + "AWS functions with 'aws lambda invoke --endpoint-url'",
       hint: "install the AWS CLI (pip install awscli, or https://aws.amazon.com/cli/)")
   }
 

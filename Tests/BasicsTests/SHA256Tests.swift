@@ -37,4 +37,15 @@ struct SHA256Tests {
     #expect(digest.count == 64)
     #expect(digest.allSatisfy { "0123456789abcdef".contains($0) })
   }
+
+  @Test("file digest matches data digest")
+  func fileDigest() throws {
+    try ScratchDirectory.with { directory in
+      let path = directory + "/data.bin"
+      // Over one 1 MiB read chunk, so the digest spans several updates.
+      let data = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 % 251) })
+      try data.write(to: URL(fileURLWithPath: path))
+      #expect(SHA256.hex(try SHA256.digest(ofFileAt: path)) == SHA256.hexDigest(of: data))
+    }
+  }
 }

@@ -85,7 +85,32 @@ struct RegistryTests {
       let stored = try JSONSerialization.jsonObject(
         with: Data(contentsOf: URL(fileURLWithPath: registry.path)))
       let root = try #require(stored as? [String: Any])
-      #expect(root["version"] as? Int == 1)
+      #expect(root["version"] as? Int == 2, "a changed version 1 document is written as version 2")
+    }
+  }
+
+  @Test("deployment record round trips")
+  func deploymentRecord() throws {
+    try ScratchDirectory.with { home in
+      let registry = makeRegistry(home: home)
+      try writeRegistryFile(entryJSON(state: "new"), for: registry)
+      #expect(try registry.entry(named: "hello").deployment == nil, "version 1 entries have no deployment")
+
+      let deployment = CloudDeployment(
+        provider: "aws", cloudName: "hello", region: "eu-west-1",
+        url: "https://x.lambda-url.eu-west-1.on.aws/",
+        codeFingerprint: "AVZp60Kp9IQ2P41dUIvJByeVLdWtnvOpXYEaKf5ueIA=", sourceFingerprint: "abc",
+        deployedAt: Date(timeIntervalSince1970: 1_700_000_000))
+      try registry.updateEntry(named: "hello") { $0.deployment = deployment }
+      #expect(try registry.entry(named: "hello").deployment == deployment)
+
+      let stored = try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: registry.path)))
+      let root = try #require(stored as? [String: Any])
+      let functions = try #require(root["functions"] as? [String: [String: Any]])
+      let record = try #require(functions["hello"]?["deployment"] as? [String: Any])
+      #expect(record["status"] as? String == "deployed")
+      #expect(record["provider"] as? String == "aws")
     }
   }
 
@@ -204,7 +229,7 @@ struct RegistryTests {
       #expect(
         message
           == "the registry at \(registry.path) has version 99, which this version of functions cannot read "
-          + "(it reads version 1); upgrade functions")
+          + "(it reads versions 1 and 2); upgrade functions")
       #expect(try Data(contentsOf: URL(fileURLWithPath: registry.path)) == before)
     }
   }

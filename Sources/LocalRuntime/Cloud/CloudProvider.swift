@@ -47,6 +47,20 @@ public struct CloudFunction: Sendable, Equatable {
   /// Further fields for `describe`, such as runtime, memory and timeout, in display order.
   public var details: [(key: String, value: String)]
 
+  public init(
+    cloudName: String, registryName: String? = nil, region: String? = nil, url: String? = nil, state: String,
+    codeFingerprint: String? = nil, updateTime: String? = nil, details: [(key: String, value: String)] = []
+  ) {
+    self.cloudName = cloudName
+    self.registryName = registryName
+    self.region = region
+    self.url = url
+    self.state = state
+    self.codeFingerprint = codeFingerprint
+    self.updateTime = updateTime
+    self.details = details
+  }
+
   public static func == (lhs: CloudFunction, rhs: CloudFunction) -> Bool {
     lhs.cloudName == rhs.cloudName && lhs.registryName == rhs.registryName && lhs.region == rhs.region
       && lhs.url == rhs.url && lhs.state == rhs.state && lhs.codeFingerprint == rhs.codeFingerprint
@@ -62,6 +76,16 @@ public struct DeployRequest: Sendable {
   public var target: CloudTarget
   /// Take over a cloud function of the same name that `functions` did not deploy.
   public var adopt: Bool
+
+  public init(
+    registryName: String, manifest: Manifest, directory: URL, target: CloudTarget, adopt: Bool = false
+  ) {
+    self.registryName = registryName
+    self.manifest = manifest
+    self.directory = directory
+    self.target = target
+    self.adopt = adopt
+  }
 }
 
 /// The outcome of a deploy.
@@ -71,6 +95,12 @@ public struct DeployOutcome: Sendable {
   public var uploadedCode: Bool
   /// True when the configuration (memory, timeout, environment, trigger...) was changed.
   public var changedConfiguration: Bool
+
+  public init(function: CloudFunction, uploadedCode: Bool, changedConfiguration: Bool) {
+    self.function = function
+    self.uploadedCode = uploadedCode
+    self.changedConfiguration = changedConfiguration
+  }
 }
 
 /// Deployment through one provider's official CLI.

@@ -29,6 +29,11 @@ public struct GCPProvider: CloudProvider {
     self.timeout = timeout
   }
 
+  /// Returns the fingerprint of the files a deploy of `directory` would upload, after the ignore rules.
+  public static func sourceFingerprint(directory: String) throws -> String {
+    try GCPSourceFiles.fingerprint(directory: directory, rules: GCPSourceFiles.ignoreRules(directory: directory).rules)
+  }
+
   // MARK: - Deploy
 
   public func plan(_ request: DeployRequest) throws -> [CloudCommand] {
