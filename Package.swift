@@ -41,10 +41,15 @@ let package = Package(
     .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
     .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit"]),
     .testTarget(name: "FunctionsCoreTests", dependencies: ["FunctionsCore", "Basics"]),
-    .testTarget(name: "LocalRuntimeTests", dependencies: ["LocalRuntime", "FunctionsCore", "Basics"]),
+    .testTarget(
+      name: "LocalRuntimeTests",
+      dependencies: ["LocalRuntime", "FunctionsCore", "Basics", "GoogleCloudStandIn"]),
+
+    // A loopback stand-in of the Google APIs gcloud calls, shared by the provider and end-to-end tests.
+    .target(name: "GoogleCloudStandIn", dependencies: ["Basics"], path: "Tests/Support/GoogleCloudStandIn"),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["Basics", "functions"]
+      dependencies: ["Basics", "functions", "GoogleCloudStandIn"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -337,7 +337,8 @@ struct DeployTests {
     let emptyPath = sandbox.root + "/empty-path"
     try FileManager.default.createDirectory(atPath: emptyPath, withIntermediateDirectories: true)
     let output = try sandbox.run(
-      ["gcp", "deploy", "web", "--project", "demo", "--region", "us-central1"], environment: ["PATH": emptyPath])
+      ["gcp", "deploy", "web", "--project", "demo", "--region", "us-central1"],
+      environment: ["PATH": emptyPath])
     #expect(output.status == 1)
     #expect(output.stderr.contains("gcloud"))
     #expect(output.stderr.contains("functions doctor"))

@@ -1,6 +1,7 @@
 import Basics
 import Foundation
 import FunctionsCore
+import GoogleCloudStandIn
 import Testing
 
 @testable import LocalRuntime
@@ -11,13 +12,6 @@ import Testing
 /// even with `core/check_gce_metadata` false, so the harness builds the whole environment itself and
 /// starts from no inherited `CLOUDSDK_*` variable.
 struct GcloudHarness {
-  /// The APIs gcloud 528 calls for `functions deploy|describe|list|delete|logs read` (measured), plus the
-  /// ones a deploy with other flags may reach, so none of them falls back to a Google host.
-  static let apis = [
-    "CLOUDFUNCTIONS", "LOGGING", "SERVICEUSAGE", "RUN", "CLOUDRESOURCEMANAGER", "CLOUDBUILD",
-    "ARTIFACTREGISTRY", "STORAGE", "PUBSUB", "IAM", "EVENTARC", "COMPUTE", "SECRETMANAGER",
-  ]
-
   let standIn: GoogleCloudStandIn
   let root: String
   let environment: [String: String]
@@ -26,25 +20,11 @@ struct GcloudHarness {
   init(standIn: GoogleCloudStandIn, root: String, project: String = "demo-project") throws {
     self.standIn = standIn
     self.root = root
-    try FileManager.default.createDirectory(
-      atPath: "\(root)/gcloud-config", withIntermediateDirectories: true)
-    try Data("dummy-access-token\n".utf8).write(to: URL(fileURLWithPath: "\(root)/gcloud-token"))
     let inherited = ProcessInfo.processInfo.environment
-    var environment: [String: String] = [
-      "PATH": inherited["PATH"] ?? "/usr/bin:/bin",
-      "HOME": root,
-      "LANG": "C.UTF-8",
-      "GCE_METADATA_ROOT": "127.0.0.1:9",
-      "CLOUDSDK_CONFIG": "\(root)/gcloud-config",
-      "CLOUDSDK_CORE_CHECK_GCE_METADATA": "false",
-      "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "true",
-      "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "true",
-      "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": "\(root)/gcloud-token",
-      "CLOUDSDK_CORE_PROJECT": project,
-    ]
-    for api in Self.apis {
-      environment["CLOUDSDK_API_ENDPOINT_OVERRIDES_\(api)"] = standIn.baseURL
-    }
+    var environment = try GcloudEnvironment.make(standIn: standIn, root: root, project: project)
+    environment["PATH"] = inherited["PATH"] ?? "/usr/bin:/bin"
+    environment["HOME"] = root
+    environment["LANG"] = "C.UTF-8"
     try Self.requireLoopback(environment)
     self.environment = environment
   }

@@ -31,7 +31,8 @@ public struct GCPProvider: CloudProvider {
 
   /// Returns the fingerprint of the files a deploy of `directory` would upload, after the ignore rules.
   public static func sourceFingerprint(directory: String) throws -> String {
-    try GCPSourceFiles.fingerprint(directory: directory, rules: GCPSourceFiles.ignoreRules(directory: directory).rules)
+    try GCPSourceFiles.fingerprint(
+      directory: directory, rules: GCPSourceFiles.ignoreRules(directory: directory).rules)
   }
 
   // MARK: - Deploy

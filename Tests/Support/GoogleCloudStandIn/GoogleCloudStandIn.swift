@@ -10,17 +10,17 @@ import Foundation
 /// Cloud Build v1 `projects.locations.getDefaultServiceAccount`; Resource Manager v1 `projects.get` and
 /// `projects.getIamPolicy`; Cloud Run Admin v1 `projects.locations.services.getIamPolicy|setIamPolicy`.
 /// Every operation is returned done. A request it does not know gets 404 and is recorded as unknown.
-final class GoogleCloudStandIn: @unchecked Sendable {
+public final class GoogleCloudStandIn: @unchecked Sendable {
   /// One request as it arrived.
-  struct Request: Sendable {
-    var method: String
-    var path: String
-    var query: [String: String]
-    var body: Data
-    var isKnown: Bool
+  public struct Request: Sendable {
+    public var method: String
+    public var path: String
+    public var query: [String: String]
+    public var body: Data
+    public var isKnown: Bool
 
-    var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
-    var summary: String { "\(method) \(path)" }
+    public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+    public var summary: String { "\(method) \(path)" }
   }
 
   private struct State {
@@ -32,21 +32,21 @@ final class GoogleCloudStandIn: @unchecked Sendable {
     var counter = 0
   }
 
-  static let projectNumber = "123456789012"
+  public static let projectNumber = "123456789012"
   /// Guards `storage`. The JSON values inside are not `Sendable`, so a plain lock replaces `Mutex`.
   private let lock = NSLock()
   private var storage = State()
   private let server: HTTPServer
-  let port: Int
+  public let port: Int
 
-  init() throws {
+  public init() throws {
     let box = Box()
     server = HTTPServer(host: "127.0.0.1", port: 0) { request in await box.handle(request) }
     port = try server.start()
     box.standIn = self
   }
 
-  func stop() async { await server.stop() }
+  public func stop() async { await server.stop() }
 
   private func withLock<T>(_ body: (inout State) -> T) -> T {
     lock.lock()
@@ -54,17 +54,17 @@ final class GoogleCloudStandIn: @unchecked Sendable {
     return body(&storage)
   }
 
-  var baseURL: String { "http://127.0.0.1:\(port)/" }
-  var requests: [Request] { self.withLock { $0.requests } }
-  var unknownRequests: [Request] { requests.filter { !$0.isKnown } }
+  public var baseURL: String { "http://127.0.0.1:\(port)/" }
+  public var requests: [Request] { self.withLock { $0.requests } }
+  public var unknownRequests: [Request] { requests.filter { !$0.isKnown } }
 
   /// Returns the stored function, as the Function resource JSON.
-  func function(project: String, region: String, name: String) -> [String: Any]? {
+  public func function(project: String, region: String, name: String) -> [String: Any]? {
     self.withLock { $0.functions["projects/\(project)/locations/\(region)/functions/\(name)"] }
   }
 
   /// Stores a function directly, as if someone deployed it without `functions`.
-  func insertFunction(project: String, region: String, name: String, labels: [String: String]) {
+  public func insertFunction(project: String, region: String, name: String, labels: [String: String]) {
     let resource = "projects/\(project)/locations/\(region)/functions/\(name)"
     var function: [String: Any] = [
       "name": resource,
@@ -76,10 +76,10 @@ final class GoogleCloudStandIn: @unchecked Sendable {
   }
 
   /// Makes the next create or patch end in a failed operation with this message, as a failed build does.
-  func failNextDeploy(message: String) { self.withLock { $0.deployFailure = message } }
+  public func failNextDeploy(message: String) { self.withLock { $0.deployFailure = message } }
 
   /// Adds a Cloud Logging entry that `entries:list` returns.
-  func addLogEntry(service: String, text: String, timestamp: String) {
+  public func addLogEntry(service: String, text: String, timestamp: String) {
     self.withLock {
       $0.logEntries.append([
         "logName": "projects/demo-project/logs/run.googleapis.com%2Fstdout", "textPayload": text,
@@ -401,5 +401,48 @@ final class GoogleCloudStandIn: @unchecked Sendable {
       object[first] = setting(path.dropFirst(), in: object[first] as? [String: Any] ?? [:], to: value)
     }
     return object
+  }
+}
+
+/// The environment that keeps `gcloud` on loopback: every API endpoint overridden to the stand-in, the
+/// metadata server moved to a closed loopback port (without it gcloud looks up `metadata.google.internal`
+/// in DNS on every run), a private configuration folder and a dummy access token.
+public enum GcloudEnvironment {
+  /// The APIs gcloud 528 calls for `functions deploy|describe|list|delete|logs read` (measured), plus the
+  /// ones a deploy with other flags may reach, so none of them falls back to a Google host.
+  public static let apis = [
+    "CLOUDFUNCTIONS", "LOGGING", "SERVICEUSAGE", "RUN", "CLOUDRESOURCEMANAGER", "CLOUDBUILD",
+    "ARTIFACTREGISTRY", "STORAGE", "PUBSUB", "IAM", "EVENTARC", "COMPUTE", "SECRETMANAGER",
+  ]
+
+  /// Returns the variables, after writing the configuration folder and token file under `root`.
+  /// - Parameter project: The value of `CLOUDSDK_CORE_PROJECT`. Empty leaves gcloud without a project.
+  public static func make(standIn: GoogleCloudStandIn, root: String, project: String) throws -> [String:
+    String]
+  {
+    try FileManager.default.createDirectory(
+      atPath: "\(root)/gcloud-config", withIntermediateDirectories: true)
+    try Data("dummy-access-token\n".utf8).write(to: URL(fileURLWithPath: "\(root)/gcloud-token"))
+    var environment: [String: String] = [
+      "GCE_METADATA_ROOT": "127.0.0.1:9",
+      "CLOUDSDK_CONFIG": "\(root)/gcloud-config",
+      "CLOUDSDK_CORE_CHECK_GCE_METADATA": "false",
+      "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "true",
+      "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "true",
+      "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": "\(root)/gcloud-token",
+      "CLOUDSDK_CORE_PROJECT": project,
+    ]
+    for api in apis { environment["CLOUDSDK_API_ENDPOINT_OVERRIDES_\(api)"] = standIn.baseURL }
+    return environment
+  }
+
+  /// Returns the first variable that would send gcloud somewhere other than 127.0.0.1, or nil.
+  public static func nonLoopbackSetting(in environment: [String: String]) -> String? {
+    for (name, value) in environment.sorted(by: { $0.key < $1.key })
+    where name.hasPrefix("CLOUDSDK_API_ENDPOINT_OVERRIDES_") && URL(string: value)?.host != "127.0.0.1" {
+      return "\(name)=\(value)"
+    }
+    if environment["GCE_METADATA_ROOT"]?.hasPrefix("127.0.0.1:") != true { return "GCE_METADATA_ROOT" }
+    return nil
   }
 }

@@ -1,0 +1,98 @@
+import Basics
+import Foundation
+import GoogleCloudStandIn
+import Testing
+
+/// `functions deploy`, `functions gcp …` and `sync gcp` through the real binary and the real `gcloud`,
+/// against a loopback stand-in of the Google APIs that gcloud calls.
+@Suite("Google Cloud deploy", .serialized, .timeLimit(.minutes(10)))
+struct GoogleCloudDeployTests {
+  private func makeSandbox(_ standIn: GoogleCloudStandIn) throws -> Sandbox {
+    let sandbox = try Sandbox()
+    let environment = try GcloudEnvironment.make(
+      standIn: standIn, root: sandbox.root + "/gcloud", project: "demo-project")
+    // Every gcloud run in this suite must stay on this machine.
+    if let setting = GcloudEnvironment.nonLoopbackSetting(in: environment) {
+      Issue.record("refusing to run gcloud with \(setting)")
+      throw CancellationError()
+    }
+    for (key, value) in environment { sandbox.extraEnvironment[key] = value }
+    return sandbox
+  }
+
+  @Test("deploy, redeploy, list, describe, sync, delete")
+  func lifecycle() async throws {
+    let standIn = try GoogleCloudStandIn()
+    defer { Task { await standIn.stop() } }
+    let sandbox = try makeSandbox(standIn)
+    #expect(try sandbox.run(["new", "http", "web"]).status == 0)
+    let scope = ["--project", "demo-project", "--region", "us-central1"]
+
+    let dryRun = try sandbox.run(["deploy", "web", "--dry-run"] + scope)
+    #expect(dryRun.status == 0, "\(dryRun.stderr)")
+    #expect(dryRun.stdout.contains("gcloud functions deploy web --gen2"))
+    #expect(standIn.requests.isEmpty, "a dry run sent \(standIn.requests.map(\.summary))")
+
+    let deployed = try sandbox.run(["deploy", "web"] + scope)
+    #expect(deployed.status == 0, "\(deployed.stderr)")
+    let function = try #require(standIn.function(project: "demo-project", region: "us-central1", name: "web"))
+    let labels = try #require(function["labels"] as? [String: String])
+    #expect(labels["managed-by"] == "functions")
+    #expect(labels["functions-name"] == "web")
+    let record = try #require(
+      try sandbox.list().first { $0["name"] as? String == "web" }?["cloud"] as? [String: Any])
+    #expect(record["provider"] as? String == "gcp")
+    #expect(record["status"] as? String == "deployed")
+
+    // Nothing changed, so nothing is created, patched or uploaded.
+    let before = standIn.requests.count
+    let again = try sandbox.run(["deploy", "web"] + scope)
+    #expect(again.status == 0, "\(again.stderr)")
+    let later = standIn.requests.dropFirst(before)
+    #expect(!later.contains { $0.method == "POST" || $0.method == "PATCH" || $0.method == "PUT" })
+
+    let listed = try sandbox.run(["gcp", "list", "--json"] + scope)
+    #expect(listed.status == 0, "\(listed.stderr)")
+    #expect(listed.stdout.contains("\"web\""))
+    let described = try sandbox.run(["gcp", "describe", "web"] + scope)
+    #expect(described.status == 0, "\(described.stderr)")
+    #expect(try sandbox.run(["sync", "gcp"] + scope).status == 0)
+
+    let deleted = try sandbox.run(["gcp", "delete", "web"] + scope)
+    #expect(deleted.status == 0, "\(deleted.stderr)")
+    #expect(standIn.function(project: "demo-project", region: "us-central1", name: "web") == nil)
+    #expect(try sandbox.list().first { $0["name"] as? String == "web" }?["cloud"] == nil)
+
+    // A function deleted behind the tool's back is reported gone by sync.
+    #expect(try sandbox.run(["deploy", "web"] + scope).status == 0)
+    let removed = try ProcessRunner().run(
+      ProcessSpec(
+        executable: "gcloud",
+        arguments: ["functions", "delete", "web", "--gen2", "--region", "us-central1", "--quiet"],
+        environment: sandbox.environment),
+      timeout: .seconds(120))
+    #expect(removed.termination == .exited(0), "\(removed.errorOutput)")
+    let synced = try sandbox.run(["sync", "gcp", "--json"] + scope)
+    #expect(synced.stdout.contains("\"gone\""), "\(synced.stdout)")
+    #expect(standIn.unknownRequests.isEmpty, "unknown requests: \(standIn.unknownRequests.map(\.summary))")
+  }
+
+  @Test("reserved variable rejected before gcloud")
+  func reservedVariable() throws {
+    let standIn = try GoogleCloudStandIn()
+    defer { Task { await standIn.stop() } }
+    let sandbox = try makeSandbox(standIn)
+    #expect(try sandbox.run(["new", "http", "web"]).status == 0)
+    let path = sandbox.work + "/web/function.json"
+    var manifest = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    manifest["environment"] = ["K_SERVICE": "mine"]
+    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+
+    let output = try sandbox.run(["deploy", "web", "--project", "demo-project", "--region", "us-central1"])
+    #expect(output.status != 0)
+    #expect(output.stderr.contains("K_SERVICE"))
+    // Only the registry's check of what is deployed may reach the API; nothing is created or uploaded.
+    #expect(!standIn.requests.contains { $0.method != "GET" }, "\(standIn.requests.map(\.summary))")
+  }
+}
