@@ -152,7 +152,7 @@ actor FrameworkSupervisor {
     Task {
       while true {
         try? await Task.sleep(for: .milliseconds(100))
-        guard await self.checkStillRunning(pid) else { return }
+        guard self.checkStillRunning(pid) else { return }
       }
     }
   }
