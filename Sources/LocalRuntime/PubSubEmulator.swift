@@ -72,7 +72,7 @@ public struct PubSubEmulator: Sendable {
     return record
   }
 
-  /// Starts the emulator on `host:port` and waits until its REST API answers.
+  /// Starts the emulator on `host:port` and waits until its REST API responds.
   public func start(host: String, port: Int, project: String, timeout: Duration) async throws
     -> EmulatorRecord
   {
@@ -108,7 +108,7 @@ public struct PubSubEmulator: Sendable {
     _ = ProcessControl.signalGroup(pid, SIGKILL)
     _ = ProcessRunner.wait(for: pid)
     throw RuntimeError.io(
-      "the Pub/Sub emulator did not answer within \(timeout.components.seconds) s; see \(logFile)")
+      "the Pub/Sub emulator did not respond within \(timeout.components.seconds) s; see \(logFile)")
   }
 
   /// Stops the emulator's process group: SIGTERM, then SIGKILL after five seconds. Returns false when

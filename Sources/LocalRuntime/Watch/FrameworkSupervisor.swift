@@ -124,7 +124,7 @@ actor FrameworkSupervisor {
     server.layout.removeBytecode(forSourcesIn: config.directory)
     var processEnvironment = server.processEnvironment(for: request)
     processEnvironment["LISTEN_FDS"] = "1"
-    // gunicorn takes the socket only when LISTEN_PID is its own PID, which the shell knows before `exec`.
+    // gunicorn takes the socket only when LISTEN_PID is its own PID, which the shell has before `exec`.
     var spec = ProcessSpec(
       executable: "/bin/sh",
       arguments: ["-c", "export LISTEN_PID=$$; exec \"$0\" \"$@\""] + server.commandLine(for: request),
@@ -147,7 +147,7 @@ actor FrameworkSupervisor {
   }
 
   /// Checks every 100 ms that the server still runs, so one that exits between changes is reported and
-  /// answered for instead of leaving requests waiting in the accept queue.
+  /// requests get an error response instead of waiting in the accept queue.
   private func monitor(_ pid: pid_t) {
     Task {
       while true {
@@ -175,7 +175,7 @@ actor FrameworkSupervisor {
     state.record(.crashed)
   }
 
-  /// Sends a request the framework answers itself (`/robots.txt`) and waits for any response, while
+  /// Sends a request that the framework handles itself (`/robots.txt`) and waits for any response, while
   /// checking that the server still runs.
   private func waitUntilReady(_ pid: pid_t) async -> String? {
     let deadline = ContinuousClock.now + .seconds(config.startTimeoutSeconds)
