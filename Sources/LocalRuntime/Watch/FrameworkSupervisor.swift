@@ -89,7 +89,7 @@ public enum FrameworkServiceRunner {
 /// The supervisor owns the socket and hands it to each server as descriptor 3 with `LISTEN_FDS=1`, which
 /// gunicorn (inside functions-framework) accepts as systemd socket activation. Connections that arrive
 /// while the server restarts wait in the accept queue and reach the new server. While the code cannot
-/// start, the supervisor answers every request with 500 and the reason, and records the function as
+/// start, the supervisor responds to every request with 500 and the reason, and records the function as
 /// crashed.
 actor FrameworkSupervisor {
   let config: FrameworkServiceConfig
