@@ -22,9 +22,11 @@ enum RemoteInvoke {
     let settings = try Settings.load(layout: context.layout)
     let provider = try context.cloudProvider(manifest.provider, settings: settings)
     guard let invoker = provider as? any RemoteInvoking else {
+      // NOTE: Google Cloud functions are not invoked remotely yet; the message gives the manual way.
       throw CommandFailure(
-        "invoke --remote is not available for \(manifest.provider.rawValue) functions in this build of functions"
-      )
+        "invoke --remote is not supported for Google Cloud functions yet; call the URL that "
+          + "'functions gcp url \(name)' prints, for example with "
+          + "curl -H \"Authorization: bearer $(gcloud auth print-identity-token)\" URL")
     }
     var target = context.cloudTarget(
       parsed, provider: manifest.provider, manifest: manifest, settings: settings)
