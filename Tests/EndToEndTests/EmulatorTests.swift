@@ -95,7 +95,8 @@ struct EmulatorTests {
   }
 
   private func waitForLog(_ sandbox: Sandbox, _ name: String, containing text: String) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(30)
+    // The emulator retries a failed push with backoff, so a slow first delivery can take a while.
+    let deadline = ContinuousClock.now + .seconds(120)
     while ContinuousClock.now < deadline {
       if try sandbox.run(["logs", name]).stdout.contains(text) { return true }
       try await Task.sleep(for: .milliseconds(100))

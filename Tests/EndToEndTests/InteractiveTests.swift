@@ -85,7 +85,8 @@ struct InteractiveTests {
 
   /// Waits up to 30 s for a line starting with `prefix` in a file, and returns it.
   private func waitForLine(in path: String, prefix: String) async -> String? {
-    let deadline = ContinuousClock.now + .seconds(30)
+    // Generous, because on a loaded 2-core machine the first start can take tens of seconds.
+    let deadline = ContinuousClock.now + .seconds(120)
     while ContinuousClock.now < deadline {
       let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
       if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }

@@ -161,7 +161,7 @@ struct WatchTests {
     try sandbox.write(text.replacingOccurrences(of: old, with: new), to: path)
   }
 
-  private func waitForBody(_ url: String, _ expected: String, seconds: Int = 30) async -> Bool {
+  private func waitForBody(_ url: String, _ expected: String, seconds: Int = 90) async -> Bool {
     let deadline = ContinuousClock.now + .seconds(seconds)
     while ContinuousClock.now < deadline {
       if await httpRequest(url)?.1 == expected { return true }
@@ -171,7 +171,7 @@ struct WatchTests {
   }
 
   private func waitForState(_ sandbox: Sandbox, _ name: String, _ state: String) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(30)
+    let deadline = ContinuousClock.now + .seconds(90)
     while ContinuousClock.now < deadline {
       if try sandbox.state(of: name) == state { return true }
       try await Task.sleep(for: .milliseconds(50))
@@ -184,7 +184,7 @@ struct WatchTests {
     async throws -> Bool
   {
     let path = sandbox.home + "/state/\(name)/output.log"
-    let deadline = ContinuousClock.now + .seconds(30)
+    let deadline = ContinuousClock.now + .seconds(90)
     while ContinuousClock.now < deadline {
       let data = FileManager.default.contents(atPath: path) ?? Data()
       if String(decoding: data.dropFirst(offset), as: UTF8.self).contains(text) { return true }
