@@ -34,6 +34,8 @@ enum DescribeCommand {
     /// For AWS functions, how to call the local Lambda Invoke API.
     let invokeCommand: String?
     let pid: Int32?
+    /// Whether the running function restarts on source changes; nil when it does not run.
+    let watch: Bool?
     let directory: String
     let manifestFile: String
     let logFile: String
@@ -111,7 +113,8 @@ enum DescribeCommand {
       invokeCommand: manifest.provider == .aws
         ? entry.url.map { "aws lambda invoke --endpoint-url \($0) --function-name \(name) response.json" }
         : nil,
-      pid: state == .running ? entry.process?.pid : nil,
+      pid: state == .running || entry.watchedServerIsAlive ? entry.process?.pid : nil,
+      watch: entry.process?.isAlive == true ? entry.process?.watches == true : nil,
       directory: entry.directory, manifestFile: loaded.path, logFile: context.layout.logFile(for: name),
       environmentDirectory: environmentDirectory,
       manifest: ManifestView(
@@ -139,6 +142,9 @@ enum DescribeCommand {
       ("URL", description.url ?? "-"),
     ]
     if let pid = description.pid { lines.append(("PID", String(pid))) }
+    if let watch = description.watch {
+      lines.append(("Watch", watch ? "on: restarts when the source changes" : "off"))
+    }
     if let invokeCommand = description.invokeCommand { lines.append(("Invoke API", invokeCommand)) }
     lines += [
       ("Provider", manifest.provider.rawValue),

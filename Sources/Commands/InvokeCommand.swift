@@ -70,7 +70,9 @@ enum InvokeCommand {
     }
 
     let (entry, loaded) = try context.loadFunction(name)
-    guard entry.effectiveState == .running, let process = entry.process else {
+    // A watched function whose last change failed still has its server, which returns the failure.
+    let serves = entry.effectiveState == .running || entry.watchedServerIsAlive
+    guard serves, let process = entry.process else {
       if entry.effectiveState == .crashed {
         throw CommandFailure(
           "\(name) crashed; see 'functions logs \(name)', then start it again with 'functions run \(name)'")

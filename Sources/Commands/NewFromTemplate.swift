@@ -80,7 +80,9 @@ extension NewCommand {
     do {
       manifest = try ManifestReader.load(path: staging + "/" + Manifest.fileName).manifest
     } catch {
-      throw CommandFailure("the template's \(Manifest.fileName) is not valid once rendered: \(error)")
+      let message = "\(error)".replacingOccurrences(of: staging, with: templateDirectory)
+      throw CommandFailure(
+        "the template's \(Manifest.fileName) is not valid once its variables are set: \(message)")
     }
 
     let entry = RegistryEntry(

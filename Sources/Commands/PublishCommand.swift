@@ -58,9 +58,11 @@ enum PublishCommand {
       let messageID = try await emulator.publish(
         topic: topic, data: data, attributes: attributes, record: record)
       context.diagnostics.status(
-        "Published message \(messageID) to \(topic) on the Pub/Sub emulator (\(record.address))")
+        "Published message \(messageID) to \(topic) on the Pub/Sub emulator (\(record.address)); it pushes the "
+          + "message to each subscribed function and retries failed pushes, so 'functions logs NAME' shows the "
+          + "result")
       for (entry, manifest, _) in targets where manifest.provider == .gcp {
-        StandardOutput.line("\(entry.name): pushed by the Pub/Sub emulator")
+        StandardOutput.line("\(entry.name): queued by the Pub/Sub emulator")
       }
       targets.removeAll { $0.1.provider == .gcp }
       if targets.isEmpty { return }

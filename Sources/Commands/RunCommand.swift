@@ -91,12 +91,18 @@ enum RunCommand {
 
     let (entry, loaded) = try context.loadFunction(name)
     // A watched function whose last change failed is recorded as crashed, but its server still runs.
-    if entry.effectiveState == .running || entry.process?.isAlive == true, let process = entry.process {
-      let portNote =
-        parsed.int("port").map { $0 == process.port ? "" : "; --port \($0) was not applied" } ?? ""
+    if entry.effectiveState == .running || entry.watchedServerIsAlive, let process = entry.process {
+      var notApplied: [String] = []
+      if let port = parsed.int("port"), port != process.port { notApplied.append("--port \(port)") }
+      if parsed.flag("watch") && process.watches != true { notApplied.append("--watch") }
+      let notAppliedNote = notApplied.isEmpty ? "" : "; \(notApplied.joined(separator: " and ")) not applied"
+      let crashedNote =
+        entry.effectiveState == .crashed
+        ? "; its last change failed to start, so fix the code and save again (see 'functions logs \(name)')"
+        : ""
       context.diagnostics.note(
-        "\(name) is already running (PID \(process.pid))\(portNote); to restart it with new code or options, "
-          + "run 'functions stop \(name)' first")
+        "\(name) is already running (PID \(process.pid))\(notAppliedNote)\(crashedNote); to restart it with "
+          + "new code or options, run 'functions stop \(name)' first")
       StandardOutput.line(process.url)
       return
     }

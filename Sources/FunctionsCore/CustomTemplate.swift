@@ -119,7 +119,11 @@ public struct CustomTemplate: Sendable, Equatable {
       let childRelative = relative.isEmpty ? name : relative + "/" + name
       let sourcePath = directory + "/" + childRelative
       let targetRelative = Self.substitute(childRelative, values: values)
-      guard !targetRelative.split(separator: "/").contains(where: { $0 == ".." || $0.isEmpty }) else {
+      let targetComponents = targetRelative.split(separator: "/", omittingEmptySubsequences: false)
+      // A value with a slash would move the file into other folders, and `..` out of the function's folder.
+      guard targetComponents.count == childRelative.split(separator: "/").count,
+        !targetComponents.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty })
+      else {
         throw CustomTemplateError.escapingPath(childRelative)
       }
       let targetPath = destination + "/" + targetRelative
@@ -237,7 +241,9 @@ public enum CustomTemplateError: Error, CustomStringConvertible, Equatable {
     case .escapingLink(let path, let target):
       return "the template's symbolic link \(path) points outside the template (\(target)); it was not copied"
     case .escapingPath(let path):
-      return "the template path \(path) would leave the function's folder after its variables were set"
+      return
+        "the template file name \(path) would contain '/' or become '.', '..' or empty once its variables "
+        + "are set; give those variables values without '/'"
     case .unsupportedFile(let path):
       return "the template contains \(path), which is neither a file, a folder nor a symbolic link"
     case .cannotWrite(let path, let reason):

@@ -83,7 +83,11 @@ public struct RegistryEntry: Codable, Equatable, Sendable {
   }
 
   /// The URL while the function runs.
-  public var url: String? { effectiveState == .running ? process?.url : nil }
+  public var url: String? { effectiveState == .running || watchedServerIsAlive ? process?.url : nil }
+
+  /// Whether a function run with `--watch` still has its server, even after a change that failed to start
+  /// (state `crashed`): the server then returns the failure for every request until the next good save.
+  public var watchedServerIsAlive: Bool { process?.watches == true && process?.isAlive == true }
 
   public var manifestPath: String { (directory as NSString).appendingPathComponent(Manifest.fileName) }
 }

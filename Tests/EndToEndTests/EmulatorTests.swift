@@ -28,7 +28,7 @@ struct EmulatorTests {
     // publish goes through the emulator while it runs.
     let viaTool = try sandbox.run(["publish", "orders", "--data", "from-the-tool"])
     #expect(viaTool.status == 0, "\(viaTool.stderr)")
-    #expect(viaTool.stdout == "orders-fn: pushed by the Pub/Sub emulator\n")
+    #expect(viaTool.stdout == "orders-fn: queued by the Pub/Sub emulator\n")
     #expect(try await waitForLog(sandbox, "orders-fn", containing: "Hello from-the-tool!"))
 
     // Stopping the function removes its subscription, so the emulator stops pushing to it.

@@ -50,6 +50,12 @@ struct WatchTests {
     let again = try sandbox.run(["run", "hello"])
     #expect(again.status == 0)
     #expect(again.stderr.contains("already running"))
+    #expect(again.stderr.contains("its last change failed to start"))
+    // invoke reaches the server, which returns the failure, instead of claiming the function is stopped.
+    let invoked = try sandbox.run(["invoke", "hello"])
+    #expect(invoked.stdout.contains("hello is not running"), "\(invoked.stdout) \(invoked.stderr)")
+    #expect(!invoked.stderr.contains("start it again"))
+    #expect(try sandbox.run(["describe", "hello"]).stdout.contains("Watch:       on"))
 
     try sandbox.write(original.replacingOccurrences(of: "Hello", with: "Fixed"), to: "hello/main.py")
     #expect(await waitForBody(url, "Fixed World!"))
