@@ -68,15 +68,7 @@ public enum LambdaServiceRunner {
     configuration.bytecodeDirectory = config.bytecodeDirectory
     configuration.container = config.container
     let service = LambdaService(configuration: configuration, host: config.host, port: config.port)
-    let port: Int
-    do {
-      port = try await service.start()
-    } catch {
-      ServiceLog.error("\(error)")
-      throw ExitWithoutMessage()
-    }
-    ServiceLog.info(
-      "Lambda endpoint for \(config.name) listening on \(config.host):\(port) (Invoke API and HTTP gateway)")
+    // The watch begins before the first instance starts, so a change saved meanwhile is not missed.
     var watch: SourceWatch?
     if config.watch == true {
       let reloader = LambdaReloader(
@@ -84,12 +76,24 @@ public enum LambdaServiceRunner {
         layout: StateLayout(environment: hostEnvironment), hostEnvironment: hostEnvironment)
       do {
         watch = try SourceWatch(directory: config.directory) { change in await reloader.reload(change) }
-        ServiceLog.info("watching \(config.directory) for changes")
       } catch {
         ServiceLog.error("\(error)")
-        await service.stop()
         throw ExitWithoutMessage()
       }
+    }
+    let port: Int
+    do {
+      port = try await service.start()
+    } catch {
+      ServiceLog.error("\(error)")
+      watch?.stop()
+      throw ExitWithoutMessage()
+    }
+    ServiceLog.info(
+      "Lambda endpoint for \(config.name) listening on \(config.host):\(port) (Invoke API and HTTP gateway)")
+    if let watch {
+      ServiceLog.info("watching \(config.directory) for changes")
+      watch.beginReloading()
     }
 
     await waitForTerminationSignal()

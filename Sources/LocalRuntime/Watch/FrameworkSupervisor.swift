@@ -63,11 +63,7 @@ public enum FrameworkServiceRunner {
       ServiceLog.error("\(error)")
       throw ExitWithoutMessage()
     }
-    if let failure = await supervisor.startServer() {
-      ServiceLog.error("\(config.name) failed to start: \(failure)")
-      await supervisor.shutDown()
-      throw ExitWithoutMessage()
-    }
+    // The watch begins before the first start, so a change saved while the server starts is not missed.
     let watch: SourceWatch
     do {
       watch = try SourceWatch(directory: config.directory) { change in await supervisor.reload(change) }
@@ -76,7 +72,14 @@ public enum FrameworkServiceRunner {
       await supervisor.shutDown()
       throw ExitWithoutMessage()
     }
+    if let failure = await supervisor.startServer() {
+      ServiceLog.error("\(config.name) failed to start: \(failure)")
+      watch.stop()
+      await supervisor.shutDown()
+      throw ExitWithoutMessage()
+    }
     ServiceLog.info("watching \(config.directory) for changes")
+    watch.beginReloading()
     await waitForTerminationSignal()
     ServiceLog.info("stopping \(config.name)")
     watch.stop()

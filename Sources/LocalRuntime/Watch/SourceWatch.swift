@@ -30,11 +30,16 @@ public struct SourceChange: Sendable, Equatable {
 /// Files matched by the built-in ignore patterns, `.gitignore` or `.functionsignore` are not reported.
 /// `reload` runs on the watcher's own thread, so changes that arrive during a reload are collected into
 /// the next batch instead of starting a second reload at once.
+///
+/// Watching starts before the function's first start, so no change is missed, but reloads wait until
+/// `beginReloading()`: a change saved while the function starts is reloaded once it runs.
 public final class SourceWatch: Sendable {
   private let watcher: FileWatcher
+  private let gate = DispatchSemaphore(value: 0)
 
   public init(directory: String, reload: @escaping @Sendable (SourceChange) async -> Void) throws {
     let patterns = Mutex(IgnorePatterns.load(forFunctionIn: directory))
+    let gate = self.gate
     watcher = try FileWatcher(
       root: directory,
       ignore: { path, isDirectory in
@@ -45,6 +50,9 @@ public final class SourceWatch: Sendable {
           patterns.withLock { $0 = IgnorePatterns.load(forFunctionIn: directory) }
         }
         let change = SourceChange(paths: paths)
+        // Passing the gate once leaves it open for every later batch.
+        gate.wait()
+        gate.signal()
         let finished = DispatchSemaphore(value: 0)
         Task {
           await reload(change)
@@ -54,9 +62,15 @@ public final class SourceWatch: Sendable {
       })
   }
 
+  /// Lets reloads run, after the function's first start.
+  public func beginReloading() {
+    gate.signal()
+  }
+
   /// Stops watching.
   public func stop() {
     watcher.close()
+    gate.signal()
   }
 }
 
