@@ -18,10 +18,15 @@ public struct SourceChange: Sendable, Equatable {
     paths.contains { $0 == Manifest.fileName || $0 == "." }
   }
 
+  /// Paths for the log: those that still exist, when any do, so an editor's temporary file that was
+  /// renamed away is not named.
+  public var displayedPaths: [String] = []
+
   /// A short list of the changed paths for the log.
   public var summary: String {
-    let shown = paths.prefix(3).joined(separator: ", ")
-    return paths.count > 3 ? "\(shown) and \(paths.count - 3) more" : shown
+    let named = displayedPaths.isEmpty ? paths : displayedPaths
+    let shown = named.prefix(3).joined(separator: ", ")
+    return named.count > 3 ? "\(shown) and \(named.count - 3) more" : shown
   }
 }
 
@@ -49,7 +54,8 @@ public final class SourceWatch: Sendable {
         if paths.contains(where: { $0 == ".gitignore" || $0 == ".functionsignore" }) {
           patterns.withLock { $0 = IgnorePatterns.load(forFunctionIn: directory) }
         }
-        let change = SourceChange(paths: paths)
+        var change = SourceChange(paths: paths)
+        change.displayedPaths = paths.filter { FileManager.default.fileExists(atPath: directory + "/" + $0) }
         // Passing the gate once leaves it open for every later batch.
         gate.wait()
         gate.signal()
