@@ -63,7 +63,7 @@ enum InvokeCommand {
     }
 
     if parsed.flag("remote") {
-      try RemoteInvoke.run(
+      try await RemoteInvoke.run(
         parsed, context: context, name: name,
         input: RemoteInvoke.Input(body: body, headers: headers, query: query))
       return

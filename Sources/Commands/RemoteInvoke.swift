@@ -13,7 +13,7 @@ enum RemoteInvoke {
     let query: [(String, String?)]
   }
 
-  static func run(_ parsed: ParsedCommand, context: CommandContext, name: String, input: Input) throws {
+  static func run(_ parsed: ParsedCommand, context: CommandContext, name: String, input: Input) async throws {
     let (entry, loaded) = try context.loadFunction(name)
     let manifest = loaded.manifest
     if !parsed.values("attribute").isEmpty {
@@ -21,12 +21,16 @@ enum RemoteInvoke {
     }
     let settings = try Settings.load(layout: context.layout)
     let provider = try context.cloudProvider(manifest.provider, settings: settings)
+    if manifest.provider == .gcp {
+      try await invokeGoogleCloud(
+        parsed, context: context, entry: entry, manifest: manifest, provider: provider, settings: settings,
+        input: input)
+      return
+    }
     guard let invoker = provider as? any RemoteInvoking else {
-      // NOTE: Google Cloud functions are not invoked remotely yet; the message gives the manual way.
       throw CommandFailure(
-        "invoke --remote is not supported for Google Cloud functions yet; call the URL that "
-          + "'functions gcp url \(name)' prints, for example with "
-          + "curl -H \"Authorization: bearer $(gcloud auth print-identity-token)\" URL")
+        "invoke --remote is not available for \(manifest.provider.rawValue) functions in this build of functions"
+      )
     }
     var target = context.cloudTarget(
       parsed, provider: manifest.provider, manifest: manifest, settings: settings)
@@ -104,5 +108,70 @@ enum RemoteInvoke {
       apiID: String(host.split(separator: ".").first ?? Substring(cloudName)), region: region,
       functionName: cloudName, domainName: host)
     return APIGatewayEvents.makeEvent(request, source: .functionURL, context: context)
+  }
+
+  /// Sends the request to a deployed Google Cloud function's HTTPS URL, with an identity token from
+  /// `gcloud auth print-identity-token` unless the manifest allows unauthenticated calls.
+  static func invokeGoogleCloud(
+    _ parsed: ParsedCommand, context: CommandContext, entry: RegistryEntry, manifest: Manifest,
+    provider: any CloudProvider, settings: Settings, input: Input
+  ) async throws {
+    let name = entry.name
+    if case .pubsub(let topic) = manifest.trigger {
+      throw CommandFailure(
+        "\(name) is triggered by the Pub/Sub topic \(topic), not by HTTPS; publish to it with "
+          + "'gcloud pubsub topics publish \(topic) --message TEXT'")
+    }
+    var target = context.cloudTarget(parsed, provider: .gcp, manifest: manifest, settings: settings)
+    if target.region == nil { target.region = entry.deployment?.region }
+    if target.project == nil { target.project = entry.deployment?.project }
+    let cloudName = entry.deployment?.cloudName ?? manifest.name
+    guard let url = try entry.deployment?.url ?? provider.describe(cloudName: cloudName, target: target)?.url
+    else {
+      throw CommandFailure(
+        "\(name) has no deployed URL; deploy it with 'functions deploy \(name)' or check "
+          + "'functions gcp describe \(name)'")
+    }
+
+    var headers = input.headers
+    if !manifest.gcp.allowUnauthenticated {
+      headers.append(("Authorization", "Bearer " + (try identityToken(context: context))))
+    }
+    let request = InvocationRequest(
+      method: parsed.value("method")?.uppercased() ?? (input.body == nil ? "GET" : "POST"),
+      path: parsed.value("path") ?? "/", query: input.query, headers: headers, body: input.body,
+      timeout: TimeInterval(parsed.int("timeout") ?? 60))
+    let response = try await Invoker().send(request, to: url)
+    if parsed.flag("include") { StandardOutput.write(response.head) }
+    StandardOutput.write(String(decoding: response.body, as: UTF8.self))
+    guard response.isSuccess else {
+      context.diagnostics.error("\(name) answered with status \(response.statusCode)")
+      throw ExitStatus(code: 1)
+    }
+  }
+
+  /// Returns the identity token of the account `gcloud` is logged in with.
+  static func identityToken(context: CommandContext) throws -> String {
+    let result: ProcessResult
+    do {
+      result = try context.runner.run(
+        ProcessSpec(
+          executable: "gcloud", arguments: ["auth", "print-identity-token", "--quiet"],
+          environment: context.environment),
+        timeout: .seconds(60))
+    } catch {
+      throw CommandFailure(
+        "cannot run gcloud to get an identity token: \(error); install the Google Cloud CLI and check it "
+          + "with 'functions doctor'")
+    }
+    let token = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard result.termination == .exited(0), !token.isEmpty else {
+      throw CommandFailure(
+        "gcloud could not print an identity token: "
+          + result.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+          + "; log in with 'gcloud auth login', or set \"gcp.allowUnauthenticated\": true for a public function"
+      )
+    }
+    return token
   }
 }

@@ -77,6 +77,38 @@ struct GoogleCloudDeployTests {
     #expect(standIn.unknownRequests.isEmpty, "unknown requests: \(standIn.unknownRequests.map(\.summary))")
   }
 
+  /// The stand-in reports a local run of the same function as the deployed URL, so the request that
+  /// invoke --remote sends stays on this machine.
+  @Test("invoke --remote calls the function URL")
+  func remoteInvoke() async throws {
+    let standIn = try GoogleCloudStandIn()
+    defer { Task { await standIn.stop() } }
+    let sandbox = try makeSandbox(standIn)
+    #expect(try sandbox.run(["new", "http", "web"]).status == 0)
+    let path = sandbox.work + "/web/function.json"
+    var manifest = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    // A public function needs no identity token, so gcloud is not asked for one.
+    manifest["gcp"] = ["allowUnauthenticated": true]
+    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+    let started = try sandbox.run(["run", "web"])
+    #expect(started.status == 0, "\(started.stderr)")
+    standIn.setFunctionURL(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+
+    let scope = ["--project", "demo-project", "--region", "us-central1"]
+    #expect(try sandbox.run(["deploy", "web"] + scope).status == 0)
+    let invoked = try sandbox.run(["invoke", "web", "--remote", "--query", "name=Ada"] + scope)
+    #expect(invoked.status == 0, "\(invoked.stderr)")
+    #expect(invoked.stdout == "Hello Ada!")
+
+    let pubsub = try sandbox.run(["new", "pubsub", "worker", "--topic", "jobs"])
+    #expect(pubsub.status == 0)
+    let refused = try sandbox.run(["invoke", "worker", "--remote"] + scope)
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("gcloud pubsub topics publish jobs"))
+    #expect(try sandbox.run(["stop", "web"]).status == 0)
+  }
+
   @Test("reserved variable rejected before gcloud")
   func reservedVariable() throws {
     let standIn = try GoogleCloudStandIn()

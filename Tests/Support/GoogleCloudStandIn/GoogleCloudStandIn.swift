@@ -29,6 +29,7 @@ public final class GoogleCloudStandIn: @unchecked Sendable {
     var requests: [Request] = []
     var logEntries: [[String: Any]] = []
     var deployFailure: String?
+    var functionURL: String?
     var counter = 0
   }
 
@@ -72,10 +73,16 @@ public final class GoogleCloudStandIn: @unchecked Sendable {
       "serviceConfig": ["availableMemory": "256M", "timeoutSeconds": 60],
     ]
     if !labels.isEmpty { function["labels"] = labels }
-    self.withLock { $0.functions[resource] = complete(function, counter: &$0.counter) }
+    self.withLock {
+      $0.functions[resource] = complete(function, counter: &$0.counter, urlOverride: $0.functionURL)
+    }
   }
 
   /// Makes the next create or patch end in a failed operation with this message, as a failed build does.
+  /// Makes every function report `url` as its URL, such as a local server, instead of a `run.app` address
+  /// that a test must never call.
+  public func setFunctionURL(_ url: String) { self.withLock { $0.functionURL = url } }
+
   public func failNextDeploy(message: String) { self.withLock { $0.deployFailure = message } }
 
   /// Adds a Cloud Logging entry that `entries:list` returns.
@@ -257,7 +264,7 @@ public final class GoogleCloudStandIn: @unchecked Sendable {
       function["name"] = resource
       let failure = state.deployFailure
       state.deployFailure = nil
-      function = complete(function, counter: &state.counter)
+      function = complete(function, counter: &state.counter, urlOverride: state.functionURL)
       if failure != nil { function["state"] = "FAILED" }
       state.functions[resource] = function
       return Self.json(
@@ -280,7 +287,7 @@ public final class GoogleCloudStandIn: @unchecked Sendable {
       }
       let failure = state.deployFailure
       state.deployFailure = nil
-      function = complete(function, counter: &state.counter)
+      function = complete(function, counter: &state.counter, urlOverride: state.functionURL)
       if failure != nil { function["state"] = "FAILED" }
       state.functions[resource] = function
       return Self.json(
@@ -291,13 +298,14 @@ public final class GoogleCloudStandIn: @unchecked Sendable {
   }
 
   /// Adds the output-only fields the service sets: state, environment, updateTime, url, serviceConfig.uri.
-  private func complete(_ function: [String: Any], counter: inout Int) -> [String: Any] {
+  private func complete(_ function: [String: Any], counter: inout Int, urlOverride: String?) -> [String: Any]
+  {
     var function = function
     let resource = function["name"] as? String ?? ""
     let name = resource.split(separator: "/").last.map(String.init) ?? ""
     let region = resource.split(separator: "/").dropFirst(3).first.map(String.init) ?? "us-central1"
     counter += 1
-    let url = "https://\(name)-\(Self.projectNumber).\(region).run.app"
+    let url = urlOverride ?? "https://\(name)-\(Self.projectNumber).\(region).run.app"
     function["state"] = "ACTIVE"
     function["environment"] = "GEN_2"
     function["updateTime"] = String(
