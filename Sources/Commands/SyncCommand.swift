@@ -4,7 +4,8 @@ import Foundation
 import FunctionsCore
 import LocalRuntime
 
-/// `functions sync [aws|gcp]`: compares the registry's deployment records with what the providers report.
+/// `functions sync [aws|gcp|docker]`: compares the registry's deployment records with what the providers
+/// report, or the Docker backend's containers with the registry.
 enum SyncCommand {
   static func make() -> Command {
     Command(
@@ -12,10 +13,13 @@ enum SyncCommand {
       discussion: """
         Each deployed function is marked deployed, changed-outside (its code is no longer the code \
         functions deployed) or gone (the provider no longer has it). Functions that carry the managed-by \
-        tag with a registered name but have no record yet are recorded as deployed.
+        tag with a registered name but have no record yet are recorded as deployed. 'functions sync docker' \
+        removes the Docker backend's containers, found by their labels, of registered functions that are \
+        not running, and leaves every other container alone.
         """,
       arguments: [
-        ArgumentSpec("provider", help: "Only this provider: aws or gcp.", isOptional: true)
+        ArgumentSpec(
+          "provider", help: "Only this provider: aws, gcp, or docker for local containers.", isOptional: true)
       ],
       options: [.flag("json", help: "Print the results as JSON.")] + CloudProviders.targetOptions,
       run: { parsed in try run(parsed) })
@@ -31,9 +35,13 @@ enum SyncCommand {
   static func run(_ parsed: ParsedCommand) throws {
     let context = CommandContext(parsed: parsed)
     var providers = Provider.allCases
+    if parsed.argument("provider") == "docker" {
+      try syncContainers(parsed, context: context)
+      return
+    }
     if let text = parsed.argument("provider") {
       guard let provider = Provider(rawValue: text) else {
-        throw parsed.usageError("invalid provider '\(text)'; expected aws or gcp")
+        throw parsed.usageError("invalid provider '\(text)'; expected aws, gcp or docker")
       }
       providers = [provider]
     } else {
@@ -108,5 +116,50 @@ enum SyncCommand {
         Row(name: name, provider: provider.rawValue, cloudName: function.cloudName, status: .deployed))
     }
     return rows
+  }
+
+  /// One container that `sync docker` looked at.
+  struct ContainerRow: Encodable {
+    let id: String
+    let name: String
+    let state: String
+    /// `removed`, `kept` (its function runs) or `not registered` (left alone).
+    let action: String
+  }
+
+  /// Removes the containers of registered functions that are not running; containers of names this
+  /// registry does not know may belong to another `FUNCTIONS_HOME`, so they are only listed.
+  static func syncContainers(_ parsed: ParsedCommand, context: CommandContext) throws {
+    let docker = DockerCLI(runner: context.runner, environment: context.environment)
+    let document = try context.registry.read()
+    var rows: [ContainerRow] = []
+    var stale: [String] = []
+    for container in try docker.managedContainers() {
+      let action: String
+      if let entry = document.functions[container.functionName] {
+        action = entry.effectiveState == .running ? "kept" : "removed"
+        if action == "removed" { stale.append(container.id) }
+      } else {
+        action = "not registered"
+      }
+      rows.append(
+        ContainerRow(
+          id: String(container.id.prefix(12)), name: container.functionName, state: container.state,
+          action: action))
+    }
+    try docker.removeContainers(ids: stale)
+    if parsed.flag("json") {
+      try printJSON(rows)
+      return
+    }
+    if rows.isEmpty {
+      context.diagnostics.status("No containers carry the managed-by=functions label")
+      return
+    }
+    StandardOutput.write(
+      formatTable(
+        header: ["CONTAINER", "NAME", "STATE", "ACTION"],
+        rows: rows.map { [$0.id, $0.name, $0.state, $0.action] },
+        color: context.outputColor(parsed)))
   }
 }

@@ -38,6 +38,51 @@ struct DockerBackendTests {
     #expect(try sandbox.run(["delete", "reuse"]).status == 0)
   }
 
+  @Test("list and sync find containers by label")
+  func containersByLabel() throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(.docker) else { return }
+    #expect(try sandbox.run(["new", "http", "boxed"]).status == 0)
+    #expect(try sandbox.run(["new", "http", "idle"]).status == 0)
+    let started = try sandbox.run(["run", "boxed"])
+    #expect(started.status == 0, "\(started.stderr)")
+    let listed = try sandbox.list().first { $0["name"] as? String == "boxed" }
+    #expect(listed?["backend"] as? String == "docker")
+    #expect(listed?["containers"] as? [String] == ["running"])
+
+    // A leftover container of a stopped function, and one of a name this registry does not know.
+    let docker = { (arguments: [String]) throws -> ProcessResult in
+      try ProcessRunner().run(
+        ProcessSpec(executable: "docker", arguments: arguments, environment: sandbox.environment),
+        timeout: .seconds(60))
+    }
+    let unique = "e2e-\(getpid())-\(Int.random(in: 1000...9999))"
+    let leftover = try docker([
+      "create", "--pull", "never", "--label", "managed-by=functions", "--label", "functions-name=idle",
+      "--name", "\(unique)-idle", DockerTestEnvironment.baseImage, "true",
+    ])
+    #expect(leftover.termination == .exited(0), "\(leftover.errorOutput)")
+    let stranger = try docker([
+      "create", "--pull", "never", "--label", "managed-by=functions", "--label", "functions-name=\(unique)",
+      "--name", "\(unique)-stranger", DockerTestEnvironment.baseImage, "true",
+    ])
+    #expect(stranger.termination == .exited(0), "\(stranger.errorOutput)")
+    defer { _ = try? docker(["rm", "--force", "\(unique)-stranger", "\(unique)-idle"]) }
+
+    let synced = try sandbox.run(["sync", "docker", "--json"])
+    #expect(synced.status == 0, "\(synced.stderr)")
+    let rows = (try JSONSerialization.jsonObject(with: Data(synced.stdout.utf8)) as? [[String: Any]]) ?? []
+    let actions = Dictionary(rows.map { ($0["name"] as? String ?? "", $0["action"] as? String ?? "") }) {
+      a, _ in a
+    }
+    #expect(actions["idle"] == "removed")
+    #expect(actions["boxed"] == "kept")
+    #expect(actions[unique] == "not registered")
+    let remaining = try docker(["ps", "--all", "--quiet", "--filter", "name=\(unique)"]).output
+    #expect(remaining.split(whereSeparator: \.isNewline).count == 1, "only the unregistered container stays")
+    #expect(try sandbox.run(["stop", "boxed"]).status == 0)
+  }
+
   @Test("Dockerfile is printed, and a function's own is used")
   func dockerfile() throws {
     let sandbox = try Sandbox()

@@ -117,6 +117,35 @@ public struct DockerCLI: Sendable {
     return result.output.split(whereSeparator: \.isNewline).map(String.init)
   }
 
+  /// A container the tool created, found by its labels.
+  public struct ManagedContainer: Sendable, Equatable {
+    public let id: String
+    /// The registry name in the container's name label.
+    public let functionName: String
+    /// Docker's state word: `running`, `exited`, `created`, …
+    public let state: String
+  }
+
+  /// Returns every container, running or not, that carries the tool's label.
+  public func managedContainers() throws -> [ManagedContainer] {
+    let result = try checkedRun(
+      [
+        "ps", "--all", "--no-trunc", "--filter", "label=\(Self.managedByLabel)",
+        "--format", "{{.ID}}\t{{.Label \"\(Self.nameLabel)\"}}\t{{.State}}",
+      ], timeout: .seconds(30))
+    return result.output.split(whereSeparator: \.isNewline).compactMap { line in
+      let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+      guard fields.count == 3 else { return nil }
+      return ManagedContainer(id: fields[0], functionName: fields[1], state: fields[2])
+    }
+  }
+
+  /// Removes containers by ID.
+  public func removeContainers(ids: [String]) throws {
+    guard !ids.isEmpty else { return }
+    try checkedRun(["rm", "--force"] + ids, timeout: .seconds(60))
+  }
+
   /// Removes the function's containers, found by label, and returns how many there were.
   @discardableResult
   public func removeContainers(functionName: String) throws -> Int {
