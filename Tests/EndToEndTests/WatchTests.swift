@@ -143,7 +143,9 @@ struct WatchTests {
     #expect(try await waitForState(sandbox, "api", "crashed"))
     // API Gateway answers a failed invocation with 500 and its generic message (HTTP API).
     let failed = await httpRequest(url)
-    #expect(failed?.0 == 500, "\(String(describing: failed))")
+    #expect(
+      failed?.0 == 500,
+      "\(String(describing: failed)); log: \(String((try? sandbox.run(["logs", "api"]).stdout)?.suffix(3000) ?? ""))")
     #expect(try sandbox.run(["logs", "api"]).stdout.contains("Runtime.UserCodeSyntaxError"))
 
     try sandbox.write(original.replacingOccurrences(of: "f\"Hello ", with: "f\"Back "), to: "api/app.py")
