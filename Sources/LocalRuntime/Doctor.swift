@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import FunctionsCore
 
 /// One component the tool can use, and what the doctor found.
 public struct ComponentCheck: Sendable, Codable, Equatable {
@@ -27,7 +28,7 @@ public struct Doctor: Sendable {
   /// Runs every check concurrently and returns them in a fixed order.
   public func checkAll() async -> [ComponentCheck] {
     let checks: [@Sendable () -> ComponentCheck] = [
-      checkPython, checkDocker, checkGoogleCloud, checkAWS, checkGit, checkNode,
+      checkPython, checkDocker, checkGoogleCloud, checkPubSubEmulator, checkAWS, checkGit, checkNode,
     ]
     return await withTaskGroup(of: (Int, ComponentCheck).self) { group in
       for (index, check) in checks.enumerated() {
@@ -90,10 +91,33 @@ public struct Doctor: Sendable {
   }
 
   func checkGoogleCloud() -> ComponentCheck {
+    // gcloud probes the Compute Engine metadata server on every run, by a DNS lookup; the version needs
+    // no network, so the probe goes to a closed loopback port instead.
     versionCheck(
       "gcloud", ["--version"],
+      extraEnvironment: ["GCE_METADATA_ROOT": "127.0.0.1:9", "CLOUDSDK_CORE_CHECK_GCE_METADATA": "false"],
       purpose: "deploying to Google Cloud Functions (functions deploy, functions gcp)",
       hint: "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)")
+  }
+
+  func checkPubSubEmulator() -> ComponentCheck {
+    let purpose = "functions emulator pubsub (a local Pub/Sub that Google's client libraries can publish to)"
+    let emulator = PubSubEmulator(layout: StateLayout(environment: environment), hostEnvironment: environment)
+    guard let launcher = emulator.launcher() else {
+      return ComponentCheck(
+        name: "pubsub", isRequired: false, isAvailable: false, detail: "not installed",
+        purpose: purpose,
+        installHint: "gcloud components install pubsub-emulator, or Debian's google-cloud-cli-pubsub-emulator")
+    }
+    guard ExecutableLookup.find("java", environment: environment) != nil else {
+      return ComponentCheck(
+        name: "pubsub", isRequired: false, isAvailable: false,
+        detail: "\(launcher), but java is not on PATH", purpose: purpose,
+        installHint: "install Java 11 or later (Debian: apt-get install openjdk-17-jre-headless)")
+    }
+    return ComponentCheck(
+      name: "pubsub", isRequired: false, isAvailable: true, detail: launcher, purpose: purpose,
+      installHint: "")
   }
 
   func checkAWS() -> ComponentCheck {
@@ -106,7 +130,8 @@ public struct Doctor: Sendable {
 
   func checkGit() -> ComponentCheck {
     versionCheck(
-      "git", ["--version"], purpose: "nothing yet (functions from git repositories are planned)",
+      "git", ["--version"],
+      purpose: "functions and templates from git repositories (functions add URL, new --template URL, update)",
       hint: "install git (Debian: apt-get install git)")
   }
 
@@ -116,10 +141,11 @@ public struct Doctor: Sendable {
       hint: "install Node.js 20 (Debian: apt-get install nodejs)")
   }
 
-  private func versionCheck(_ name: String, _ arguments: [String], purpose: String, hint: String)
-    -> ComponentCheck
-  {
-    guard let result = run(name, arguments, timeout: .seconds(20)) else {
+  private func versionCheck(
+    _ name: String, _ arguments: [String], extraEnvironment: [String: String] = [:], purpose: String,
+    hint: String
+  ) -> ComponentCheck {
+    guard let result = run(name, arguments, extraEnvironment: extraEnvironment, timeout: .seconds(20)) else {
       return ComponentCheck(
         name: name, isRequired: false, isAvailable: false, detail: "not found on PATH", purpose: purpose,
         installHint: hint)
@@ -136,10 +162,13 @@ public struct Doctor: Sendable {
     )
   }
 
-  private func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(10))
-    -> ProcessResult?
-  {
-    try? runner.run(
+  private func run(
+    _ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:],
+    timeout: Duration = .seconds(10)
+  ) -> ProcessResult? {
+    var environment = self.environment
+    for (key, value) in extraEnvironment { environment[key] = value }
+    return try? runner.run(
       ProcessSpec(executable: executable, arguments: arguments, environment: environment), timeout: timeout)
   }
 }
