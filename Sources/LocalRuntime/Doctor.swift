@@ -107,7 +107,8 @@ public struct Doctor: Sendable {
       return ComponentCheck(
         name: "pubsub", isRequired: false, isAvailable: false, detail: "not installed",
         purpose: purpose,
-        installHint: "gcloud components install pubsub-emulator, or Debian's google-cloud-cli-pubsub-emulator")
+        installHint: "gcloud components install pubsub-emulator, or Debian's google-cloud-cli-pubsub-emulator"
+      )
     }
     guard ExecutableLookup.find("java", environment: environment) != nil else {
       return ComponentCheck(
@@ -131,7 +132,8 @@ public struct Doctor: Sendable {
   func checkGit() -> ComponentCheck {
     versionCheck(
       "git", ["--version"],
-      purpose: "functions and templates from git repositories (functions add URL, new --template URL, update)",
+      purpose:
+        "functions and templates from git repositories (functions add URL, new --template URL, update)",
       hint: "install git (Debian: apt-get install git)")
   }
 
