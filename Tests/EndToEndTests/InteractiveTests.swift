@@ -68,7 +68,9 @@ struct InteractiveTests {
     let checks = try #require(
       try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]])
     #expect(
-      checks.compactMap { $0["name"] as? String } == ["python3", "docker", "gcloud", "pubsub", "aws", "git", "node"])
+      checks.compactMap { $0["name"] as? String } == [
+        "python3", "docker", "gcloud", "pubsub", "aws", "git", "node",
+      ])
     let python = try #require(checks.first)
     #expect(python["isAvailable"] as? Bool == true)
     #expect((python["detail"] as? String)?.contains("venv, pip") == true)

@@ -145,7 +145,8 @@ struct WatchTests {
     let failed = await httpRequest(url)
     #expect(
       failed?.0 == 500,
-      "\(String(describing: failed)); log: \(String((try? sandbox.run(["logs", "api"]).stdout)?.suffix(3000) ?? ""))")
+      "\(String(describing: failed)); log: \(String((try? sandbox.run(["logs", "api"]).stdout)?.suffix(3000) ?? ""))"
+    )
     #expect(try sandbox.run(["logs", "api"]).stdout.contains("Runtime.UserCodeSyntaxError"))
 
     try sandbox.write(original.replacingOccurrences(of: "f\"Hello ", with: "f\"Back "), to: "api/app.py")
