@@ -138,8 +138,12 @@ struct WatchTests {
 
     try sandbox.write(original.replacingOccurrences(of: "f\"Hello ", with: "f\"Hi "), to: "api/app.py")
     #expect(await waitForBody(url, "Hi World!"))
+    #expect(try await waitForState(sandbox, "api", "running"))
 
+    let offset = logSize(sandbox, "api")
     try sandbox.write(original + "\ndef broken(:\n", to: "api/app.py")
+    // Wait for this change's own failure, not a state an earlier reload may have left.
+    #expect(try await waitForLog(sandbox, "api", after: offset, containing: "Runtime.UserCodeSyntaxError"))
     #expect(try await waitForState(sandbox, "api", "crashed"))
     // API Gateway answers a failed invocation with 500 and its generic message (HTTP API).
     let failed = await httpRequest(url)
