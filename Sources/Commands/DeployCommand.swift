@@ -57,6 +57,11 @@ enum DeployCommand {
     }
 
     try context.runHook("predeploy", entry: entry, manifest: manifest)
+    if entry.deployment?.status == .changedOutside {
+      context.diagnostics.warning(
+        "\(name) was changed outside functions since its last deploy ('functions sync' found other code); "
+          + "this deploy replaces that code with the local code")
+    }
     context.diagnostics.status("Deploying \(name) to \(tableEntry.displayName)…")
     let sourceFingerprint = try? tableEntry.sourceFingerprint(context, entry.directory, manifest)
     let outcome: DeployOutcome
