@@ -189,6 +189,35 @@ struct DeployTests {
         == "hunter2")
   }
 
+  @Test("code changed elsewhere is reported, then replaced")
+  func changedOutside() async throws {
+    let (sandbox, moto) = try await Self.start()
+    try sandbox.makeLambda("worker")
+    #expect(try sandbox.run(["deploy", "worker"]).status == 0)
+
+    // Another tool uploads different code.
+    let zip = sandbox.root + "/other.zip"
+    let zipped = try ProcessRunner().run(
+      ProcessSpec(
+        executable: "python3",
+        arguments: [
+          "-c",
+          "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w'); z.writestr('app.py','def handler(e,c):\\n    return 1\\n'); z.close()",
+          zip,
+        ], environment: sandbox.environment), timeout: .seconds(30))
+    #expect(zipped.termination == .exited(0), "\(zipped.errorOutput)")
+    _ = try sandbox.awsJSON(
+      ["lambda", "update-function-code", "--function-name", "worker", "--zip-file", "fileb://" + zip],
+      moto: moto)
+    let synced = try sandbox.run(["sync", "aws", "--json"])
+    #expect(synced.stdout.contains("\"changed-outside\""), "\(synced.stdout)")
+
+    let redeployed = try sandbox.run(["deploy", "worker"])
+    #expect(redeployed.status == 0, "\(redeployed.stderr)")
+    #expect(redeployed.stderr.contains("was changed outside functions since its last deploy"))
+    #expect(try sandbox.deployment(of: "worker")?["status"] as? String == "deployed")
+  }
+
   @Test("sync finds a function deleted elsewhere")
   func syncGone() async throws {
     let (sandbox, moto) = try await Self.start()
