@@ -11,6 +11,7 @@ final class LambdaReloader: Sendable {
   let builder: EnvironmentBuilder
   let state: WatchedState
   let layout: StateLayout
+  let hostEnvironment: [String: String]
   /// The configuration of the instances running now; only the reload task changes it.
   private let current: Mutex<LambdaFunctionConfiguration>
 
@@ -23,6 +24,7 @@ final class LambdaReloader: Sendable {
     builder = EnvironmentBuilder(layout: layout, environment: hostEnvironment)
     state = WatchedState(layout: layout, name: configuration.name)
     self.layout = layout
+    self.hostEnvironment = hostEnvironment
     current = Mutex(configuration)
   }
 
@@ -34,7 +36,22 @@ final class LambdaReloader: Sendable {
       if change.changesManifest {
         configuration.manifest = try ManifestReader.load(path: manifestPath).manifest
       }
-      if change.changesRequirements, configuration.manifest.runtimeFamily == .python {
+      if let container = configuration.container {
+        // On the docker backend the code lives in the image, so every change builds it again; an
+        // unchanged fingerprint reuses the image.
+        let builder = DockerImageBuilder(
+          docker: DockerCLI(environment: hostEnvironment), layout: layout,
+          settings: try Settings.load(layout: layout),
+          environment: hostEnvironment)
+        let image = try builder.build(
+          name: configuration.name, manifest: configuration.manifest, directory: configuration.directory,
+          force: false,
+          report: { event in
+            if case .step(let text) = event { ServiceLog.info(text) }
+          })
+        configuration.container = LambdaContainer(
+          image: image.reference, fingerprint: image.fingerprint, stateDirectory: container.stateDirectory)
+      } else if change.changesRequirements, configuration.manifest.runtimeFamily == .python {
         let environment = try builder.prepare(
           manifest: configuration.manifest, directory: configuration.directory,
           report: { event in
