@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import FunctionsCore
 import Testing
@@ -169,9 +170,9 @@ struct GCPFunctionParserTests {
   }
 }
 
-@Suite("IgnoreRules")
-struct IgnoreRulesTests {
-  static let rules = IgnoreRules(
+@Suite("Google Cloud ignore rules")
+struct GoogleCloudIgnoreRulesTests {
+  static let rules = IgnorePatterns(
     text: """
       # comment
       *.log
