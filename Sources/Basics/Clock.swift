@@ -27,3 +27,10 @@ extension Date {
     return formatter.string(from: self)
   }
 }
+
+extension Duration {
+  /// The duration in whole milliseconds, rounded towards zero.
+  public var wholeMilliseconds: Int64 {
+    components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+  }
+}

@@ -137,7 +137,7 @@ public final class FileWatcher: @unchecked Sendable {
           if !batch.isEmpty, !closed { onChange(batch) }
           continue
         }
-        timeout = Int32(clamping: max(1, Self.milliseconds(due - now)))
+        timeout = Int32(clamping: max(1, (due - now).wholeMilliseconds))
       }
       var descriptors = [
         pollfd(fd: inotifyDescriptor, events: Int16(POLLIN), revents: 0),
@@ -190,10 +190,6 @@ public final class FileWatcher: @unchecked Sendable {
       }
       pending.insert(path)
     }
-  }
-
-  private static func milliseconds(_ duration: Duration) -> Int64 {
-    duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
   }
 }
 

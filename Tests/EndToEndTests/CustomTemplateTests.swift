@@ -114,16 +114,4 @@ struct CustomTemplateE2ETests {
     let injected = try sandbox.run(["new", "bad", "--template", "--upload-pack=touch /tmp/x"])
     #expect(injected.status == 64)
   }
-
-  private func git(_ arguments: [String], in directory: String) throws {
-    var environment = ProcessInfo.processInfo.environment
-    environment["GIT_AUTHOR_NAME"] = "Test"
-    environment["GIT_AUTHOR_EMAIL"] = "test@example.invalid"
-    environment["GIT_COMMITTER_NAME"] = "Test"
-    environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid"
-    try ProcessRunner().checkedRun(
-      ProcessSpec(
-        executable: "git", arguments: arguments, environment: environment, workingDirectory: directory),
-      timeout: .seconds(60))
-  }
 }

@@ -104,15 +104,3 @@ struct EmulatorTests {
     return false
   }
 }
-
-extension ProcessResult {
-  /// The exit status, with 128 plus the signal number for a child that a signal ended.
-  var status: Int32 {
-    switch termination {
-    case .exited(let code): code
-    case .signalled(let signal): 128 + signal
-    }
-  }
-
-  var stderr: String { errorOutput }
-}

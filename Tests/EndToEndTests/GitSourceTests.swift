@@ -66,16 +66,4 @@ struct GitSourceE2ETests {
     #expect(added.stderr.contains("symbolic link passwd points outside it"))
     #expect(try sandbox.list().isEmpty)
   }
-
-  private func git(_ arguments: [String], in directory: String) throws {
-    var environment = ProcessInfo.processInfo.environment
-    environment["GIT_AUTHOR_NAME"] = "Test"
-    environment["GIT_AUTHOR_EMAIL"] = "test@example.invalid"
-    environment["GIT_COMMITTER_NAME"] = "Test"
-    environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid"
-    try ProcessRunner().checkedRun(
-      ProcessSpec(
-        executable: "git", arguments: arguments, environment: environment, workingDirectory: directory),
-      timeout: .seconds(60))
-  }
 }

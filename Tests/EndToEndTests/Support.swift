@@ -82,12 +82,7 @@ final class Sandbox: @unchecked Sendable {
         executable: Sandbox.binary, arguments: arguments, environment: environment,
         workingDirectory: directory ?? work),
       standardInput: input, timeout: timeout)
-    let status: Int32
-    switch result.termination {
-    case .exited(let code): status = code
-    case .signalled(let signal): status = 128 + signal
-    }
-    return CommandOutput(status: status, stdout: result.output, stderr: result.errorOutput)
+    return CommandOutput(status: result.status, stdout: result.output, stderr: result.errorOutput)
   }
 
   /// Writes a file under the work directory, creating folders.
@@ -146,6 +141,18 @@ func makeTemporaryDirectory(prefix: String) throws -> String {
   return String(cString: pointer)
 }
 
+/// Runs git in `directory` with a fixed author, for the local repositories the tests use as remotes.
+func git(_ arguments: [String], in directory: String) throws {
+  var environment = ProcessInfo.processInfo.environment
+  environment["GIT_AUTHOR_NAME"] = "Test"
+  environment["GIT_AUTHOR_EMAIL"] = "test@example.invalid"
+  environment["GIT_COMMITTER_NAME"] = "Test"
+  environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid"
+  try ProcessRunner().checkedRun(
+    ProcessSpec(executable: "git", arguments: arguments, environment: environment, workingDirectory: directory),
+    timeout: .seconds(60))
+}
+
 /// Sends a request to a local URL and returns the status and body, or nil when no server responds.
 func httpRequest(_ url: String, method: String = "GET", body: Data? = nil, headers: [String: String] = [:])
   async
@@ -193,4 +200,16 @@ final class PortHolder {
   }
 
   deinit { close(descriptor) }
+}
+
+extension ProcessResult {
+  /// The exit status, with 128 plus the signal number for a child that a signal ended.
+  var status: Int32 {
+    switch termination {
+    case .exited(let code): code
+    case .signalled(let signal): 128 + signal
+    }
+  }
+
+  var stderr: String { errorOutput }
 }

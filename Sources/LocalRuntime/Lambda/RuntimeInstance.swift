@@ -102,8 +102,7 @@ actor RuntimeInstance {
   private func markDelivered(_ invocation: LambdaInvocation) -> LambdaInvocation {
     var invocation = invocation
     let timeout = invocationTimeout
-    let timeoutMilliseconds =
-      timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+    let timeoutMilliseconds = timeout.wholeMilliseconds
     invocation.deadlineMilliseconds = Int64(Date().timeIntervalSince1970 * 1000) + timeoutMilliseconds
     let requestID = invocation.requestID
     deliveredAt = .now

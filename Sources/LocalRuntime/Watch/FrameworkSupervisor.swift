@@ -238,7 +238,7 @@ actor FrameworkSupervisor {
       return
     }
     ServiceLog.info(
-      "restarted \(config.name) in \(LambdaReloader.milliseconds(ContinuousClock.now - began)) ms")
+      "restarted \(config.name) in \((ContinuousClock.now - began).wholeMilliseconds) ms")
     state.record(.running)
   }
 

@@ -74,12 +74,8 @@ final class LambdaReloader: Sendable {
       state.record(.crashed)
     } else {
       ServiceLog.info(
-        "reloaded \(configuration.name) in \(Self.milliseconds(ContinuousClock.now - began)) ms")
+        "reloaded \(configuration.name) in \((ContinuousClock.now - began).wholeMilliseconds) ms")
       state.record(.running)
     }
-  }
-
-  static func milliseconds(_ duration: Duration) -> Int64 {
-    duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
   }
 }
