@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests
-# Many end-to-end tests wait on child processes synchronously, which holds one of Swift's cooperative
+# Many end-to-end tests wait on child processes synchronously, which keeps one of Swift's cooperative
 # threads (one per core), and start servers, containers and emulators that need the CPU on time: Lambda
 # timeouts, restarts and readiness waits are measured in seconds. Two tests at once on a 2-core machine
 # still failed now and then, so tests run one at a time unless the variable says otherwise.

@@ -41,7 +41,7 @@ enum DescribeCommand {
     let logFile: String
     let environmentDirectory: String?
     let manifest: ManifestView
-    /// Where the function is deployed, as the last deploy or sync recorded it.
+    /// The deployment, as the last deploy or sync recorded it.
     let deployment: DeploymentView?
   }
 

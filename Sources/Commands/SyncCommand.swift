@@ -127,7 +127,7 @@ enum SyncCommand {
     let action: String
   }
 
-  /// Removes the containers of registered functions that are not running; containers of names this
+  /// Removes the containers of registered functions that are not running. Containers of names this
   /// registry does not know may belong to another `FUNCTIONS_HOME`, so they are only listed.
   static func syncContainers(_ parsed: ParsedCommand, context: CommandContext) throws {
     let docker = DockerCLI(runner: context.runner, environment: context.environment)

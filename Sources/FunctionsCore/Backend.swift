@@ -1,4 +1,4 @@
-/// How a function executes locally.
+/// The way a function executes locally.
 public enum Backend: String, Sendable, CaseIterable, Codable {
   /// A native process with the function's runtime in a per-function environment (the default).
   case process

@@ -75,7 +75,7 @@ public struct AWSSettings: Equatable, Sendable {
   /// The execution role for deploys: an IAM role ARN or name. Nil uses a role with the basic execution
   /// policy that `functions` creates once per account.
   public var role: String?
-  /// Who may call an HTTP function's function URL.
+  /// The callers an HTTP function's function URL accepts.
   public var functionURLAuth: AWSFunctionURLAuth = .awsIAM
   /// The S3 bucket that packages over Lambda's direct upload limit go through.
   public var deploymentBucket: String?

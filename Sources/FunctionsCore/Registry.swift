@@ -60,7 +60,7 @@ public struct RegistryEntry: Codable, Equatable, Sendable {
   public var registeredAt: Date
   /// The git source of a function added from a repository; nil for a local directory.
   public var source: RegisteredSource?
-  /// Where the function is deployed; nil until the first deploy. Added in registry version 2.
+  /// The function's deployment; nil until the first deploy. Added in registry version 2.
   public var deployment: CloudDeployment?
 
   public init(
@@ -109,7 +109,7 @@ public struct RegisteredSource: Codable, Equatable, Sendable {
   }
 }
 
-/// What the provider last reported about a deployed function.
+/// The state a provider last reported for a deployed function.
 public enum CloudStatus: String, Codable, Sendable, CaseIterable {
   /// Deployed by `functions`, with the code it recorded.
   case deployed

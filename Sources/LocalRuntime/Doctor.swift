@@ -91,7 +91,7 @@ public struct Doctor: Sendable {
   }
 
   func checkGoogleCloud() -> ComponentCheck {
-    // gcloud probes the Compute Engine metadata server on every run, by a DNS lookup; the version needs
+    // gcloud probes the Compute Engine metadata server on every run with a DNS lookup. The version needs
     // no network, so the probe goes to a closed loopback port instead.
     versionCheck(
       "gcloud", ["--version"],

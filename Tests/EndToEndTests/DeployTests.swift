@@ -139,19 +139,19 @@ struct DeployTests {
   }
 
   @Test("unmanaged function needs adopt")
-  func adoptRefusal() async throws {
+  func adoptRejection() async throws {
     let (sandbox, moto) = try await Self.start()
     try sandbox.createUnmanagedFunction("worker", moto: moto)
     try sandbox.makeLambda("worker")
 
-    let refused = try sandbox.run(["deploy", "worker"])
-    #expect(refused.status == 1)
-    #expect(refused.stderr.contains("was not deployed by functions"))
-    #expect(refused.stderr.contains("--adopt"))
+    let rejected = try sandbox.run(["deploy", "worker"])
+    #expect(rejected.status == 1)
+    #expect(rejected.stderr.contains("was not deployed by functions"))
+    #expect(rejected.stderr.contains("--adopt"))
     #expect(moto.count("PUT /2015-03-31/functions/worker/code") == 0)
-    #expect(try sandbox.deployment(of: "worker") == nil, "a refused deploy records nothing")
-    let deleteRefused = try sandbox.run(["aws", "delete", "worker"])
-    #expect(deleteRefused.status == 1)
+    #expect(try sandbox.deployment(of: "worker") == nil, "a rejected deploy records nothing")
+    let deleteRejected = try sandbox.run(["aws", "delete", "worker"])
+    #expect(deleteRejected.status == 1)
     #expect(moto.count("DELETE /2015-03-31/functions/worker") == 0)
 
     let adopted = try sandbox.run(["deploy", "worker", "--adopt"])

@@ -14,7 +14,7 @@ enum DockerTestEnvironment {
 
   static var isSkipped: Bool { ProcessInfo.processInfo.environment["FUNCTIONS_SKIP_DOCKER_TESTS"] == "1" }
 
-  /// Nil when the daemon answers and the base image exists, otherwise why the docker cases cannot run.
+  /// Nil when the daemon responds and the base image exists, otherwise why the docker cases cannot run.
   static let unavailableReason: String? = {
     let environment = ProcessInfo.processInfo.environment
     let host = environment["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"

@@ -103,9 +103,9 @@ struct GoogleCloudDeployTests {
 
     let pubsub = try sandbox.run(["new", "pubsub", "worker", "--topic", "jobs"])
     #expect(pubsub.status == 0)
-    let refused = try sandbox.run(["invoke", "worker", "--remote"] + scope)
-    #expect(refused.status == 1)
-    #expect(refused.stderr.contains("gcloud pubsub topics publish jobs"))
+    let rejected = try sandbox.run(["invoke", "worker", "--remote"] + scope)
+    #expect(rejected.status == 1)
+    #expect(rejected.stderr.contains("gcloud pubsub topics publish jobs"))
     #expect(try sandbox.run(["stop", "web"]).status == 0)
   }
 

@@ -149,7 +149,8 @@ func git(_ arguments: [String], in directory: String) throws {
   environment["GIT_COMMITTER_NAME"] = "Test"
   environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid"
   try ProcessRunner().checkedRun(
-    ProcessSpec(executable: "git", arguments: arguments, environment: environment, workingDirectory: directory),
+    ProcessSpec(
+      executable: "git", arguments: arguments, environment: environment, workingDirectory: directory),
     timeout: .seconds(60))
 }
 

@@ -145,7 +145,7 @@ struct WatchTests {
     // Wait for this change's own failure, not a state an earlier reload may have left.
     #expect(try await waitForLog(sandbox, "api", after: offset, containing: "Runtime.UserCodeSyntaxError"))
     #expect(try await waitForState(sandbox, "api", "crashed"))
-    // API Gateway answers a failed invocation with 500 and its generic message (HTTP API).
+    // API Gateway returns 500 for a failed invocation, and its generic message (HTTP API).
     let failed = await httpRequest(url)
     #expect(
       failed?.0 == 500,

@@ -21,7 +21,7 @@ public final class SharedListener: Sendable {
     _ = Glibc.close(descriptor)
   }
 
-  /// Answers every connection with the same plain-text response until the returned responder stops, for
+  /// Responds to every connection with the same plain-text response until the returned responder stops, for
   /// the time when no server can run. Each connection's request head is read, so the client sees the
   /// response instead of a reset, and then the connection closes.
   public func answerEveryRequest(status: Int, reason: String, body: String) -> FixedResponder {
@@ -33,7 +33,7 @@ public final class SharedListener: Sendable {
   }
 }
 
-/// Answers connections on a listening socket with one fixed response, on a thread of its own.
+/// A thread that responds to connections on a listening socket with one fixed response, on a thread of its own.
 public final class FixedResponder: @unchecked Sendable {
   private let wakeDescriptors: (read: Int32, write: Int32)
   private let finished = DispatchSemaphore(value: 0)
@@ -60,7 +60,7 @@ public final class FixedResponder: @unchecked Sendable {
     }
   }
 
-  /// Stops answering and returns once the thread stopped accepting; later connections wait in the queue.
+  /// Stops responding and returns once the thread stopped accepting; later connections wait in the queue.
   public func stop() {
     var byte: UInt8 = 1
     _ = write(wakeDescriptors.write, &byte, 1)

@@ -111,7 +111,7 @@ extension AWSProvider {
     var plan = AWSDeployPlan(package: try package(for: request))
     let code = try codeArguments(plan.package, request: request, steps: &plan.steps)
     let environmentJSON = try Self.environmentJSON(variables)
-    let wanted: [(option: String, value: String, current: String?)] = [
+    let desired: [(option: String, value: String, current: String?)] = [
       ("--runtime", manifest.runtime, configuration?["Runtime"] as? String),
       ("--handler", manifest.handler, configuration?["Handler"] as? String),
       (
@@ -131,7 +131,7 @@ extension AWSProvider {
         $0.command.arguments.contains("create-role")
       }
       var arguments = ["--function-name", name]
-      for item in wanted { arguments += [item.option, item.value] }
+      for item in desired { arguments += [item.option, item.value] }
       arguments += ["--role", role, "--architectures", manifest.aws.architecture] + code
       arguments += [
         "--tags", "\(Self.managedTag.key)=\(Self.managedTag.value),\(Self.nameTag)=\(request.registryName)",
@@ -167,7 +167,7 @@ extension AWSProvider {
     }
 
     var arguments = ["--function-name", name]
-    for item in wanted where item.value != item.current { arguments += [item.option, item.value] }
+    for item in desired where item.value != item.current { arguments += [item.option, item.value] }
     if let role = try changedRole(
       manifest: manifest, deployed: configuration["Role"] as? String, target: target)
     {

@@ -2,7 +2,7 @@ import Foundation
 import FunctionsCore
 
 /// Account scope of a cloud call. Each field is filled from a command-line option, then the manifest, then the
-/// settings file; a field left nil lets the provider's CLI use its own configuration.
+/// settings file. A field left nil lets the provider's CLI use its own configuration.
 public struct CloudTarget: Sendable, Equatable {
   public var region: String?
   /// AWS named profile (`--profile`); not used by Google Cloud.
@@ -107,7 +107,7 @@ public struct DeployOutcome: Sendable {
 public protocol CloudProvider: Sendable {
   /// `aws` or `gcp`, as in the manifest's `provider`.
   var provider: Provider { get }
-  /// The commands a deploy would run, for `--dry-run`; runs nothing that changes the cloud.
+  /// Returns the commands a deploy would run, for `--dry-run`, and changes nothing in the cloud.
   func plan(_ request: DeployRequest) throws -> [CloudCommand]
   func deploy(_ request: DeployRequest) throws -> DeployOutcome
   /// Nil when the function does not exist.

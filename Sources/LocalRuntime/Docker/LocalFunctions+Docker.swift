@@ -66,7 +66,7 @@ extension LocalFunctions {
     commandLine += ContainerEnvironment.labelArguments(
       functionName: entry.name, fingerprint: image.fingerprint)
     commandLine.append(image.reference)
-    // functions-framework answers /robots.txt itself; docker's proxy accepts connections before the
+    // functions-framework handles /robots.txt itself; docker's proxy accepts connections before the
     // server listens, so only an HTTP response shows readiness.
     return try await server.launchDetached(
       name: entry.name, commandLine: commandLine, environment: docker.cliEnvironment,

@@ -25,7 +25,7 @@ public struct ImagePythonPlatform: Codable, Sendable, Equatable {
   }
 
   /// Reads the platform of `image` by running its `python3` once with the network off, and caches the
-  /// answer by image ID in `cacheDirectory`.
+  /// result by image ID in `cacheDirectory`.
   static func probe(image: String, imageID: String, docker: DockerCLI, cacheDirectory: String) throws
     -> ImagePythonPlatform
   {

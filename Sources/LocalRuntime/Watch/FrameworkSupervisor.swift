@@ -250,7 +250,7 @@ actor FrameworkSupervisor {
   }
 }
 
-/// One HTTP request to a path the framework answers without calling the function, on a connection that
+/// One HTTP request to a path the framework handles without calling the function, on a connection that
 /// may wait in the accept queue until a server takes it.
 final class ReadinessProbe: @unchecked Sendable {
   private var descriptor: Int32 = -1

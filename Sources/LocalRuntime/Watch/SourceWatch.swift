@@ -25,8 +25,8 @@ public struct SourceChange: Sendable, Equatable {
   /// A short list of the changed paths for the log.
   public var summary: String {
     let named = displayedPaths.isEmpty ? paths : displayedPaths
-    let shown = named.prefix(3).joined(separator: ", ")
-    return named.count > 3 ? "\(shown) and \(named.count - 3) more" : shown
+    let firstThree = named.prefix(3).joined(separator: ", ")
+    return named.count > 3 ? "\(firstThree) and \(named.count - 3) more" : firstThree
   }
 }
 

@@ -210,7 +210,7 @@ public final class GoogleCloudStandIn: @unchecked Sendable {
     }
   }
 
-  /// The v1 APIs gcloud consults during a deploy, told apart by their paths.
+  /// Handles the v1 APIs that gcloud consults during a deploy, distinguished by their paths.
   private func v1APIs(method: String, parts: [String], project: String, object: [String: Any])
     -> HTTPResponse?
   {
@@ -412,9 +412,9 @@ public final class GoogleCloudStandIn: @unchecked Sendable {
   }
 }
 
-/// The environment that keeps `gcloud` on loopback: every API endpoint overridden to the stand-in, the
-/// metadata server moved to a closed loopback port (without it gcloud looks up `metadata.google.internal`
-/// in DNS on every run), a private configuration folder and a dummy access token.
+/// The environment that keeps `gcloud` on loopback: every API endpoint overridden to the stand-in, a
+/// private configuration folder and a dummy access token. The metadata server moves to a closed loopback
+/// port, because without that gcloud looks up `metadata.google.internal` in DNS on every run.
 public enum GcloudEnvironment {
   /// The APIs gcloud 528 calls for `functions deploy|describe|list|delete|logs read` (measured), plus the
   /// ones a deploy with other flags may reach, so none of them falls back to a Google host.
