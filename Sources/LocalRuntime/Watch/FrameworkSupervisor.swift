@@ -121,10 +121,12 @@ actor FrameworkSupervisor {
     guard let environment = builder.existing(fingerprint: fingerprint) else {
       return "the environment for the current requirements is not built"
     }
+
     let request = LaunchRequest(
       manifest: manifest, directory: config.directory, environment: environment, variables: config.variables,
       host: config.host, port: listener.port, startTimeout: .seconds(config.startTimeoutSeconds))
     server.layout.removeBytecode(forSourcesIn: config.directory)
+
     var processEnvironment = server.processEnvironment(for: request)
     processEnvironment["LISTEN_FDS"] = "1"
     // gunicorn takes the socket only when LISTEN_PID is its own PID, which the shell has before `exec`.
@@ -134,6 +136,7 @@ actor FrameworkSupervisor {
       environment: processEnvironment, workingDirectory: config.directory,
       output: .appendToFile(config.logFile))
     spec.listeningSocket = listener.descriptor
+
     let pid: pid_t
     do {
       try FileManager.default.createDirectory(
@@ -143,6 +146,7 @@ actor FrameworkSupervisor {
     } catch {
       return "\(error)"
     }
+
     child = pid
     let failure = await waitUntilReady(pid)
     if failure == nil { monitor(pid) }
