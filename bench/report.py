@@ -84,6 +84,21 @@ def main(results_dir, output):
         "followed by one `curl`; the function is stopped before each run, outside the timing.",
         "- `true`: the cost of starting any process on this machine, the floor for the rows above.",
         "",
+        "## Other benchmarks",
+        "",
+        "Each has its own page with the command that produces it and its results:",
+        "",
+        "- [benchmarks-lambda.md](benchmarks-lambda.md) (`bench/lambda.sh`): Lambda gateway latency and "
+        "throughput against `chalice local`, and cold start.",
+        "- [benchmarks-publish.md](benchmarks-publish.md) (`bench/publish.sh`): `functions publish` to 20 "
+        "running subscribers.",
+        "- [benchmarks-watch.md](benchmarks-watch.md) (`bench/watch.sh`): from a saved change to the first "
+        "response of the new code with `run --watch`, against stopping and running by hand.",
+        "- [benchmarks-deploy.md](benchmarks-deploy.md) (`bench/package.sh`): Lambda packaging time and size "
+        "against `sam build`, and an unchanged redeploy.",
+        "- [benchmarks-docker.md](benchmarks-docker.md) (`bench/docker.sh`): the process and docker backends "
+        "side by side, and an image rebuild after a one-line change.",
+        "",
     ]
     with open(output, "w") as handle:
         handle.write("\n".join(lines))
