@@ -85,18 +85,26 @@ struct DockerBackendTests {
         ProcessSpec(executable: "docker", arguments: arguments, environment: sandbox.environment),
         timeout: .seconds(60))
     }
+    // And a container of another FUNCTIONS_HOME with the same function name, which this registry must
+    // neither list nor remove.
     let unique = "e2e-\(getpid())-\(Int.random(in: 1000...9999))"
-    let leftover = try docker([
-      "create", "--pull", "never", "--label", "managed-by=functions", "--label", "functions-name=idle",
-      "--name", "\(unique)-idle", DockerTestEnvironment.baseImage, "true",
-    ])
-    #expect(leftover.termination == .exited(0), "\(leftover.errorOutput)")
-    let stranger = try docker([
-      "create", "--pull", "never", "--label", "managed-by=functions", "--label", "functions-name=\(unique)",
-      "--name", "\(unique)-stranger", DockerTestEnvironment.baseImage, "true",
-    ])
-    #expect(stranger.termination == .exited(0), "\(stranger.errorOutput)")
-    defer { _ = try? docker(["rm", "--force", "\(unique)-stranger", "\(unique)-idle"]) }
+    let ownLabel = "functions-state=\(sandbox.home)/state"
+    let created = [
+      ("idle", "idle", ownLabel), (unique, "stranger", ownLabel),
+      ("boxed", "neighbour", "functions-state=\(sandbox.root)/elsewhere/state"),
+    ].map { name, suffix, state in
+      try? docker([
+        "create", "--pull", "never", "--label", "managed-by=functions", "--label", "functions-name=\(name)",
+        "--label", state, "--name", "\(unique)-\(suffix)", DockerTestEnvironment.baseImage, "true",
+      ])
+    }
+    for result in created { #expect(result?.termination == .exited(0), "\(result?.errorOutput ?? "")") }
+    defer {
+      _ = try? docker(["rm", "--force", "\(unique)-stranger", "\(unique)-idle", "\(unique)-neighbour"])
+    }
+
+    let boxed = try sandbox.list().first { $0["name"] as? String == "boxed" }
+    #expect(boxed?["containers"] as? [String] == ["running"], "the other home's container is not listed")
 
     let synced = try sandbox.run(["sync", "docker", "--json"])
     #expect(synced.status == 0, "\(synced.stderr)")
@@ -108,7 +116,9 @@ struct DockerBackendTests {
     #expect(actions["boxed"] == "kept")
     #expect(actions[unique] == "not registered")
     let remaining = try docker(["ps", "--all", "--quiet", "--filter", "name=\(unique)"]).output
-    #expect(remaining.split(whereSeparator: \.isNewline).count == 1, "only the unregistered container stays")
+    #expect(
+      remaining.split(whereSeparator: \.isNewline).count == 2,
+      "the unregistered container and the other home's stay")
     #expect(try sandbox.run(["stop", "boxed"]).status == 0)
   }
 

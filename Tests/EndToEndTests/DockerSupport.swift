@@ -74,14 +74,14 @@ extension Sandbox {
     return true
   }
 
-  /// Returns the IDs of containers that carry the tool's label for `name`.
+  /// Returns the IDs of containers that this sandbox's registry created for `name`.
   func containers(of name: String) throws -> [String] {
     let result = try ProcessRunner().run(
       ProcessSpec(
         executable: "docker",
         arguments: [
           "ps", "--all", "--quiet", "--filter", "label=managed-by=functions", "--filter",
-          "label=functions-name=\(name)",
+          "label=functions-name=\(name)", "--filter", "label=functions-state=\(home)/state",
         ], environment: environment), timeout: .seconds(30))
     return result.output.split(whereSeparator: \.isNewline).map(String.init)
   }

@@ -30,12 +30,4 @@ enum ContainerEnvironment {
     try AtomicFile.write(Data(text.utf8), to: path, permissions: 0o600)
     return path
   }
-
-  /// The labels every container of a function carries.
-  static func labelArguments(functionName: String, fingerprint: String) -> [String] {
-    [
-      "--label", DockerCLI.managedByLabel, "--label", "\(DockerCLI.nameLabel)=\(functionName)",
-      "--label", "\(DockerCLI.fingerprintLabel)=\(fingerprint)",
-    ]
-  }
 }

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import FunctionsCore
 
 /// Failures of the Docker backend, each with the next step for the user.
 public enum DockerError: Error, CustomStringConvertible, Sendable {
@@ -43,6 +44,9 @@ public struct DockerCLI: Sendable {
   public static let nameLabel = "functions-name"
   /// The label key that stores the first 16 hex digits of the image's source fingerprint.
   public static let fingerprintLabel = "functions-fingerprint"
+  /// The label key that stores the state directory of the registry that owns the image or container, so
+  /// two `FUNCTIONS_HOME`s with a function of the same name never touch each other's containers.
+  public static let stateLabel = "functions-state"
 
   let runner: ProcessRunner
   let environment: [String: String]
@@ -52,6 +56,19 @@ public struct DockerCLI: Sendable {
     self.runner = runner
     self.environment = environment
     executable = environment["FUNCTIONS_DOCKER"] ?? "docker"
+  }
+
+  /// The label that marks what this registry created: `functions-state=STATE_DIRECTORY`.
+  public var ownerLabel: String {
+    "\(Self.stateLabel)=\(StateLayout(environment: environment).stateDirectory)"
+  }
+
+  /// The labels every image and container of a function carries, as `--label` arguments; the fingerprint
+  /// label is added when one is given.
+  public func labelArguments(functionName: String, fingerprint: String? = nil) -> [String] {
+    var labels = [Self.managedByLabel, "\(Self.nameLabel)=\(functionName)", ownerLabel]
+    if let fingerprint { labels.append("\(Self.fingerprintLabel)=\(fingerprint)") }
+    return labels.flatMap { ["--label", $0] }
   }
 
   /// The daemon address for messages.
@@ -107,12 +124,12 @@ public struct DockerCLI: Sendable {
     return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// Returns the IDs of containers, running or not, that carry the tool's label and the function's name.
+  /// Returns the IDs of containers, running or not, that this registry created for the function.
   public func containerIDs(functionName: String) throws -> [String] {
     let result = try checkedRun(
       [
         "ps", "--all", "--quiet", "--no-trunc", "--filter", "label=\(Self.managedByLabel)",
-        "--filter", "label=\(Self.nameLabel)=\(functionName)",
+        "--filter", "label=\(ownerLabel)", "--filter", "label=\(Self.nameLabel)=\(functionName)",
       ], timeout: .seconds(30))
     return result.output.split(whereSeparator: \.isNewline).map(String.init)
   }
@@ -126,11 +143,12 @@ public struct DockerCLI: Sendable {
     public let state: String
   }
 
-  /// Returns every container, running or not, that carries the tool's label.
+  /// Returns every container, running or not, that this registry created.
   public func managedContainers() throws -> [ManagedContainer] {
     let result = try checkedRun(
       [
-        "ps", "--all", "--no-trunc", "--filter", "label=\(Self.managedByLabel)",
+        "ps", "--all", "--no-trunc", "--filter", "label=\(Self.managedByLabel)", "--filter",
+        "label=\(ownerLabel)",
         "--format", "{{.ID}}\t{{.Label \"\(Self.nameLabel)\"}}\t{{.State}}",
       ], timeout: .seconds(30))
     return result.output.split(whereSeparator: \.isNewline).compactMap { line in
@@ -155,12 +173,12 @@ public struct DockerCLI: Sendable {
     return identifiers.count
   }
 
-  /// Returns `ID TAG` pairs of the function's images, found by label.
+  /// Returns `ID TAG` pairs of the images this registry built for the function, found by label.
   public func images(functionName: String) throws -> [(id: String, reference: String)] {
     let result = try checkedRun(
       [
-        "image", "ls", "--filter", "label=\(Self.managedByLabel)", "--filter",
-        "label=\(Self.nameLabel)=\(functionName)", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}",
+        "image", "ls", "--filter", "label=\(Self.managedByLabel)", "--filter", "label=\(ownerLabel)",
+        "--filter", "label=\(Self.nameLabel)=\(functionName)", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}",
       ], timeout: .seconds(30))
     return result.output.split(whereSeparator: \.isNewline).compactMap { line in
       let parts = line.split(separator: " ", maxSplits: 1).map(String.init)

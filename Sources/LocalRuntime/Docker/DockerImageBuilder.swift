@@ -102,12 +102,8 @@ public struct DockerImageBuilder: Sendable {
         usesOwnDockerfile: ownDockerfile != nil)
     }
 
-    let labels = [
-      DockerCLI.managedByLabel, "\(DockerCLI.nameLabel)=\(name)",
-      "\(DockerCLI.fingerprintLabel)=\(shortFingerprint)",
-    ]
     var arguments = ["build", "--network", "none", "--tag", reference]
-    for label in labels { arguments += ["--label", label] }
+    arguments += docker.labelArguments(functionName: name, fingerprint: shortFingerprint)
     if force { arguments.append("--no-cache") }
     if let generated {
       let context = try assembleContext(

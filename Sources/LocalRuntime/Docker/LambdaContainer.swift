@@ -49,7 +49,7 @@ public struct LambdaContainer: Codable, Sendable, Equatable {
     var arguments = [
       "run", "--rm", "--init", "--pull=never", "--network", "host", "--name", name, "--env-file", envFile,
     ]
-    arguments += ContainerEnvironment.labelArguments(functionName: function, fingerprint: fingerprint)
+    arguments += docker.labelArguments(functionName: function, fingerprint: fingerprint)
     arguments.append(image)
     let spec = ProcessSpec(
       executable: docker.executable, arguments: arguments, environment: docker.cliEnvironment,

@@ -63,8 +63,7 @@ extension LocalFunctions {
       docker.executable, "run", "--rm", "--init", "--pull=never", "--name", "functions-\(entry.name)-\(port)",
       "--env-file", envFile, "--publish", "\(options.host):\(port):\(GeneratedDockerfile.containerPort)",
     ]
-    commandLine += ContainerEnvironment.labelArguments(
-      functionName: entry.name, fingerprint: image.fingerprint)
+    commandLine += docker.labelArguments(functionName: entry.name, fingerprint: image.fingerprint)
     commandLine.append(image.reference)
     // functions-framework handles /robots.txt itself; docker's proxy accepts connections before the
     // server listens, so only an HTTP response shows readiness.
