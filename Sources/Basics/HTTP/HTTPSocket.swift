@@ -39,6 +39,23 @@ struct HTTPSocket: Sendable {
     return (listener, boundPort)
   }
 
+  /// Connects to `host:port` (a numeric address, so no DNS lookup happens) with `TCP_NODELAY` and the idle
+  /// timeout set, or returns nil when the connection is refused or cannot be made.
+  static func connect(host: String, port: Int, idleTimeout: Duration) -> HTTPSocket? {
+    guard let address = SocketAddress(host: host, port: port) else { return nil }
+    let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard descriptor >= 0 else { return nil }
+    let connection = HTTPSocket(descriptor: descriptor)
+    guard address.withSockaddr({ Glibc.connect(descriptor, $0, $1) }) == 0 else {
+      connection.close()
+      return nil
+    }
+    var enabled: Int32 = 1
+    setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &enabled, socklen_t(MemoryLayout<Int32>.size))
+    connection.setTimeouts(idleTimeout)
+    return connection
+  }
+
   /// Waits for a connection and returns it with `TCP_NODELAY` and the idle timeout set, or returns the
   /// `errno` of the failed `accept`.
   func accept(idleTimeout: Duration) -> Result<HTTPSocket, HTTPSocketError> {
