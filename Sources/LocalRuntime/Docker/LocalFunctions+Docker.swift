@@ -47,29 +47,17 @@ extension LocalFunctions {
   ) async throws -> RunningProcess {
     // A container left by a killed CLI would hold the name and the port.
     if let error = removeContainers(of: entry.name) { throw error }
-    let stateDirectory = builder.layout.stateDirectory(for: entry.name)
-    // The variables Cloud Functions (2nd gen) sets, as the process backend sets them, then the function's.
-    var containerVariables = [
-      "FUNCTION_TARGET": manifest.entryPoint, "FUNCTION_SIGNATURE_TYPE": manifest.signatureType,
-      "K_SERVICE": manifest.name, "K_REVISION": "\(manifest.name)-00001-local",
-      "K_CONFIGURATION": manifest.name, "PORT": String(GeneratedDockerfile.containerPort),
-      "PYTHONUNBUFFERED": "1",
-    ]
-    for (key, value) in variables { containerVariables[key] = value }
-    let envFile = try ContainerEnvironment.write(containerVariables, to: stateDirectory + "/container.env")
-
     let docker = dockerCLI()
-    var commandLine = [
-      docker.executable, "run", "--rm", "--init", "--pull=never", "--name", "functions-\(entry.name)-\(port)",
-      "--env-file", envFile, "--publish", "\(options.host):\(port):\(GeneratedDockerfile.containerPort)",
-    ]
-    commandLine += docker.labelArguments(functionName: entry.name, fingerprint: image.fingerprint)
-    commandLine.append(image.reference)
+    let container = FrameworkContainer(
+      docker: docker, functionName: entry.name, manifest: manifest,
+      stateDirectory: builder.layout.stateDirectory(for: entry.name))
+    let commandLine = try container.commandLine(
+      image: image, variables: variables, host: options.host, port: port)
     // functions-framework handles /robots.txt itself; docker's proxy accepts connections before the
     // server listens, so only an HTTP response shows readiness.
     return try await server.launchDetached(
       name: entry.name, commandLine: commandLine, environment: docker.cliEnvironment,
-      directory: stateDirectory, host: options.host, port: port, startTimeout: options.startTimeout,
+      directory: container.stateDirectory, host: options.host, port: port, startTimeout: options.startTimeout,
       readinessPath: "/robots.txt")
   }
 
