@@ -108,15 +108,6 @@ enum RunCommand {
     }
     try context.runHook("prerun", entry: entry, manifest: loaded.manifest)
     let backend = try BackendOption.resolve(parsed, manifest: loaded.manifest, context: context)
-    // NOTE: a watched Google Cloud container would need the socket hand-off across the container
-    // boundary, so only AWS functions (whose instances the Lambda service starts) reload on docker.
-    if backend == .docker && loaded.manifest.provider == .gcp
-      && (parsed.flag("watch") || loaded.manifest.watch)
-    {
-      throw parsed.usageError(
-        "--watch and \"watch\": true are not supported for Google Cloud functions on the docker backend; "
-          + "run \(name) with --backend process, or without --watch and run it again after a change")
-    }
     let outcome = try context.build(entry, manifest: loaded.manifest, marksBuilt: false, backend: backend)
     var options = StartOptions(
       host: host, port: parsed.int("port"), overrides: overrides, envFile: envFile,

@@ -145,7 +145,9 @@ public struct LocalFunctions: Sendable {
       let process: RunningProcess
       switch build.manifest.provider {
       case .gcp where options.watch:
-        process = try await startWatchedFramework(entry, variables: variables, options: options, port: port)
+        process = try await startWatchedFramework(
+          entry, variables: variables, options: options, port: port,
+          backend: build.image == nil ? .process : .docker)
       case .gcp:
         if let image = build.image {
           process = try await startContainer(
@@ -208,18 +210,21 @@ public struct LocalFunctions: Sendable {
       startTimeout: options.startTimeout)
   }
 
-  /// Starts the background process that runs functions-framework and restarts it when the source changes.
+  /// Starts the background process that runs functions-framework, as a host process or in a container,
+  /// and restarts it when the source changes.
   private func startWatchedFramework(
-    _ entry: RegistryEntry, variables: [String: String], options: StartOptions, port: Int
+    _ entry: RegistryEntry, variables: [String: String], options: StartOptions, port: Int, backend: Backend
   ) async throws -> RunningProcess {
     let layout = builder.layout
+    // A container left by a killed supervisor would keep running unseen.
+    if backend == .docker, let error = removeContainers(of: entry.name) { throw error }
     try FileManager.default.createDirectory(
       atPath: layout.stateDirectory(for: entry.name), withIntermediateDirectories: true)
     let configPath = FrameworkServiceConfig.path(in: layout, name: entry.name)
     let config = FrameworkServiceConfig(
       name: entry.name, manifestPath: entry.manifestPath, directory: entry.directory, variables: variables,
       host: options.host, port: port, logFile: layout.logFile(for: entry.name),
-      startTimeoutSeconds: Int(options.startTimeout.components.seconds))
+      startTimeoutSeconds: Int(options.startTimeout.components.seconds), backend: backend)
     try config.write(to: configPath)
     return try await server.launchDetached(
       name: entry.name, commandLine: [toolExecutable, "serve-framework", configPath],

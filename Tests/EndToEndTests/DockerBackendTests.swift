@@ -60,11 +60,6 @@ struct DockerBackendTests {
     #expect(body == "Boxed World!", "\(String(describing: body))")
     #expect(try sandbox.run(["stop", "boxapi"]).status == 0)
 
-    // A Google Cloud function on docker cannot be watched.
-    #expect(try sandbox.run(["new", "http", "boxweb"]).status == 0)
-    let rejected = try sandbox.run(["run", "boxweb", "--watch"])
-    #expect(rejected.status == 64)
-    #expect(rejected.stderr.contains("not supported for Google Cloud functions on the docker backend"))
   }
 
   @Test("list and sync find containers by label")

@@ -19,10 +19,12 @@ public struct FrameworkServiceConfig: Codable, Sendable {
   public var port: Int
   public var logFile: String
   public var startTimeoutSeconds: Int
+  /// Where the server runs: a host process, or a container built from the function's image.
+  public var backend: Backend
 
   public init(
     name: String, manifestPath: String, directory: String, variables: [String: String], host: String,
-    port: Int, logFile: String, startTimeoutSeconds: Int
+    port: Int, logFile: String, startTimeoutSeconds: Int, backend: Backend = .process
   ) {
     self.name = name
     self.manifestPath = manifestPath
@@ -32,6 +34,7 @@ public struct FrameworkServiceConfig: Codable, Sendable {
     self.port = port
     self.logFile = logFile
     self.startTimeoutSeconds = startTimeoutSeconds
+    self.backend = backend
   }
 
   public static func path(in layout: StateLayout, name: String) -> String {
@@ -56,9 +59,15 @@ public enum FrameworkServiceRunner {
   public static func run(configPath: String, hostEnvironment: [String: String]) async throws {
     let config = try FrameworkServiceConfig.read(from: configPath)
     let layout = StateLayout(environment: hostEnvironment)
-    let supervisor: FrameworkSupervisor
+    let supervisor: any WatchedFrameworkServer
     do {
-      supervisor = try FrameworkSupervisor(config: config, layout: layout, hostEnvironment: hostEnvironment)
+      switch config.backend {
+      case .process:
+        supervisor = try FrameworkSupervisor(config: config, layout: layout, hostEnvironment: hostEnvironment)
+      case .docker:
+        supervisor = try FrameworkContainerSupervisor(
+          config: config, layout: layout, hostEnvironment: hostEnvironment)
+      }
     } catch {
       ServiceLog.error("\(error)")
       throw ExitWithoutMessage()
@@ -87,6 +96,17 @@ public enum FrameworkServiceRunner {
   }
 }
 
+/// A supervisor that keeps a watched Google Cloud function serving on its port across restarts.
+protocol WatchedFrameworkServer: Actor {
+  /// Starts a server for the current code and waits until it responds. Returns nil on success, otherwise
+  /// why it failed; the details are in the log.
+  func startServer() async -> String?
+  /// Restarts the server after a change.
+  func reload(_ change: SourceChange) async
+  /// Stops the server and closes the port.
+  func shutDown() async
+}
+
 /// Keeps a functions-framework server running on one listening socket and restarts it after a change.
 ///
 /// The supervisor owns the socket and hands it to each server as descriptor 3 with `LISTEN_FDS=1`, which
@@ -94,7 +114,7 @@ public enum FrameworkServiceRunner {
 /// while the server restarts wait in the accept queue and reach the new server. While the code cannot
 /// start, the supervisor responds to every request with 500 and the reason, and records the function as
 /// crashed.
-actor FrameworkSupervisor {
+actor FrameworkSupervisor: WatchedFrameworkServer {
   let config: FrameworkServiceConfig
   let listener: SharedListener
   let server: FunctionServer
@@ -103,7 +123,7 @@ actor FrameworkSupervisor {
   let runner = ProcessRunner()
   private var manifest: Manifest
   private var child: pid_t?
-  private var fallback: FixedResponder?
+  private var fallback: AcceptLoop?
 
   init(config: FrameworkServiceConfig, layout: StateLayout, hostEnvironment: [String: String]) throws {
     self.config = config
@@ -114,8 +134,6 @@ actor FrameworkSupervisor {
     state = WatchedState(layout: layout, name: config.name)
   }
 
-  /// Starts a server for the current code and waits until it responds. Returns nil on success, otherwise
-  /// why it failed; the details are in the log.
   func startServer() async -> String? {
     let fingerprint = builder.fingerprint(for: manifest, directory: config.directory)
     guard let environment = builder.existing(fingerprint: fingerprint) else {
