@@ -15,6 +15,9 @@ public struct IgnorePatterns: Sendable {
     let isNegated: Bool
     let isDirectoryOnly: Bool
     let expression: NSRegularExpression
+    /// The folder, relative to the root and ending in `/`, whose ignore file the line comes from; empty
+    /// for the root. The rule applies only to paths inside it, matched relative to it, as in git.
+    var folder = ""
   }
 
   let rules: [Rule]
@@ -26,6 +29,17 @@ public struct IgnorePatterns: Sendable {
     }
   }
 
+  /// Parses the lines of an ignore file in `folder` (relative to the root, `/`-separated), whose patterns
+  /// apply only inside that folder.
+  public init(text: String, inFolder folder: String) {
+    let prefix = folder.isEmpty || folder.hasSuffix("/") ? folder : folder + "/"
+    rules = IgnorePatterns(text: text).rules.map { rule in
+      var rule = rule
+      rule.folder = prefix
+      return rule
+    }
+  }
+
   /// Combines several lists, so that the later ones take precedence.
   public init(_ lists: [IgnorePatterns]) {
     rules = lists.flatMap(\.rules)
@@ -34,10 +48,12 @@ public struct IgnorePatterns: Sendable {
   /// Returns whether `path` (relative, `/`-separated, without a leading `/`) is excluded.
   public func isIgnored(_ path: String, isDirectory: Bool) -> Bool {
     var ignored = false
-    let range = NSRange(path.startIndex..., in: path)
     for rule in rules {
       if rule.isDirectoryOnly && !isDirectory { continue }
-      if rule.expression.firstMatch(in: path, range: range) != nil {
+      guard path.hasPrefix(rule.folder) else { continue }
+      let relative = String(path.dropFirst(rule.folder.count))
+      if rule.expression.firstMatch(in: relative, range: NSRange(relative.startIndex..., in: relative)) != nil
+      {
         ignored = !rule.isNegated
       }
     }

@@ -75,6 +75,7 @@ struct WatchTests {
     #expect(try sandbox.run(["new", "http", "hello"]).status == 0)
     try sandbox.write("notes/\n*.log\n", to: "hello/.gitignore")
     try sandbox.write("scratch/\n", to: "hello/.functionsignore")
+    try sandbox.write("*.csv\n", to: "hello/data/.gitignore")
     let url = try startWatched(sandbox, "hello")
     let logOffset = logSize(sandbox, "hello")
 
@@ -82,6 +83,7 @@ struct WatchTests {
     try sandbox.write("a line", to: "hello/debug.log")
     try sandbox.write("draft", to: "hello/scratch/draft.py")
     try sandbox.write("x = 1\n", to: "hello/__pycache__/cached.py")
+    try sandbox.write("1,2\n", to: "hello/data/table.csv")
     try await Task.sleep(for: .milliseconds(800))
     let log = FileManager.default.contents(atPath: sandbox.home + "/state/hello/output.log") ?? Data()
     let quiet = String(decoding: log.dropFirst(logOffset), as: UTF8.self)

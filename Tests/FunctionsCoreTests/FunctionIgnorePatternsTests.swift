@@ -83,4 +83,32 @@ struct FunctionIgnorePatternsTests {
       #expect(patterns.isIgnored("__pycache__", isDirectory: true))
     }
   }
+
+  @Test("nested .gitignore applies inside its folder")
+  func nestedGitignore() throws {
+    try ScratchDirectory.with { directory in
+      let write = { (text: String, path: String) throws in
+        let url = URL(fileURLWithPath: directory + "/" + path)
+        try FileManager.default.createDirectory(
+          at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+      }
+      try write("*.tmp\nskipped/\n", ".gitignore")
+      // As in git, a pattern with a slash is anchored to the folder of its file, and a deeper file
+      // takes precedence over the one above it.
+      try write("/out\n*.csv\n!keep.tmp\n", "data/.gitignore")
+      try write("*.py\n", "skipped/.gitignore")
+      let patterns = IgnorePatterns.load(forFunctionIn: directory)
+
+      #expect(patterns.isIgnored("data/out", isDirectory: true))
+      #expect(!patterns.isIgnored("out", isDirectory: true))
+      #expect(!patterns.isIgnored("data/deep/out", isDirectory: true))
+      #expect(patterns.isIgnored("data/deep/table.csv", isDirectory: false))
+      #expect(!patterns.isIgnored("table.csv", isDirectory: false))
+      #expect(patterns.isIgnored("other.tmp", isDirectory: false))
+      #expect(!patterns.isIgnored("data/keep.tmp", isDirectory: false))
+      // The .gitignore inside an ignored folder is never read.
+      #expect(!patterns.isIgnored("main.py", isDirectory: false))
+    }
+  }
 }

@@ -32,7 +32,8 @@ public struct SourceChange: Sendable, Equatable {
 
 /// Watches a function's directory for source changes and runs a reload for each batch, one at a time.
 ///
-/// Files matched by the built-in ignore patterns, `.gitignore` or `.functionsignore` are not reported.
+/// Files matched by the built-in ignore patterns, a `.gitignore` (in the function's directory or any
+/// folder inside it) or `.functionsignore` are not reported.
 /// `reload` runs on the watcher's own thread, so changes that arrive during a reload are collected into
 /// the next batch instead of starting a second reload at once.
 ///
@@ -51,7 +52,9 @@ public final class SourceWatch: Sendable {
         patterns.withLock { $0.isIgnored(path, isDirectory: isDirectory) }
       },
       onChange: { paths in
-        if paths.contains(where: { $0 == ".gitignore" || $0 == ".functionsignore" }) {
+        if paths.contains(where: {
+          $0 == ".functionsignore" || ($0 as NSString).lastPathComponent == ".gitignore"
+        }) {
           patterns.withLock { $0 = IgnorePatterns.load(forFunctionIn: directory) }
         }
         var change = SourceChange(paths: paths)
