@@ -36,6 +36,32 @@ struct WatchTests {
     #expect(try sandbox.run(["stop", "hello"]).status == 0)
   }
 
+  @Test("request in flight finishes on docker")
+  func requestInFlightFinishesOnDocker() async throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(.docker) else { return }
+    #expect(try sandbox.run(["new", "http", "hello"]).status == 0)
+    // The handler sleeps for ?sleep=SECONDS before it responds.
+    try edit(
+      sandbox, "hello/main.py", replacing: "    return f\"Hello {name}!\"",
+      with:
+        "    import time\n    time.sleep(float(request.args.get(\"sleep\", \"0\")))\n    return f\"Hello {name}!\""
+    )
+    let url = try startWatched(sandbox, "hello")
+    let logOffset = logSize(sandbox, "hello")
+
+    let slow = Task { await httpRequest(url + "/?sleep=3") }
+    try await Task.sleep(for: .milliseconds(500))
+    try edit(sandbox, "hello/main.py", replacing: "f\"Hello {name}!\"", with: "f\"Later {name}!\"")
+    #expect(try await waitForLog(sandbox, "hello", after: logOffset, containing: "changed; restarting"))
+    // The old container stops with SIGTERM once the new one runs, and gunicorn finishes this request.
+    let inFlight = await slow.value
+    #expect(inFlight?.0 == 200)
+    #expect(inFlight?.1 == "Hello World!")
+    #expect(await waitForBody(url, "Later World!"))
+    #expect(try sandbox.run(["stop", "hello"]).status == 0)
+  }
+
   @Test("syntax error crashes, fix recovers", arguments: TestBackend.allCases)
   func syntaxErrorRecovers(backend: TestBackend) async throws {
     let sandbox = try Sandbox()
