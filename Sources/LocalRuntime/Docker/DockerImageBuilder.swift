@@ -102,7 +102,8 @@ public struct DockerImageBuilder: Sendable {
         usesOwnDockerfile: ownDockerfile != nil)
     }
 
-    var arguments = ["build", "--network", "none", "--tag", reference]
+    // --force-rm also removes the intermediate container of a step that failed.
+    var arguments = ["build", "--network", "none", "--force-rm", "--tag", reference]
     arguments += docker.labelArguments(functionName: name, fingerprint: shortFingerprint)
     if force { arguments.append("--no-cache") }
     if let generated {
