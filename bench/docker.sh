@@ -4,12 +4,12 @@
 #   - warm invocation latency (hyperfine over curl against the running function),
 #   - rebuild time of the image after a one-line source change (warm layer cache).
 # Needs a reachable Docker daemon (DOCKER_HOST), the base image BASE_IMAGE (default
-# functions-test/python:3.11, see scripts/base-image.sh), hyperfine and curl. Everything listens on
+# functions-test/base:bookworm, see scripts/base-image.sh), hyperfine and curl. Everything listens on
 # 127.0.0.1. Usage: bench/docker.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
-base="${BASE_IMAGE:-functions-test/python:3.11}"
+base="${BASE_IMAGE:-functions-test/base:bookworm}"
 swift build -c release --static-swift-stdlib >/dev/null
 functions="$PWD/.build/release/functions"
 

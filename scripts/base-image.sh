@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# Build the Python base image that the Docker backend's tests configure, without pulling anything.
+# Build the base image that the Docker backend's tests configure for Python, Node.js and custom runtimes,
+# without pulling anything.
 #
-# Usage: scripts/base-image.sh [TAG]   (default functions-test/python:3.11)
+# Usage: scripts/base-image.sh [TAG]   (default functions-test/base:bookworm)
 #
-# debootstrap installs Debian bookworm (minbase, plus python3, python3-venv and python3-pip; bookworm's
-# python3 is 3.11) into a directory, and `docker import` turns that root file system into an image. The
-# root file system tarball is cached in ${FUNCTIONS_CI_CACHE:-/var/cache/functions-ci}, so only the first
-# run downloads packages (from DEBIAN_MIRROR, default http://deb.debian.org/debian). Later runs import the
-# cached tarball, and a run whose tag already exists in the daemon does nothing.
+# debootstrap installs Debian bookworm into a directory: minbase, plus python3, python3-venv and python3-pip
+# for Python functions, nodejs for Node.js functions, and curl for the custom-runtime template's bootstrap.
+# Bookworm's python3 is 3.11 and its nodejs is 18. `docker import` turns that root file system into an
+# image. Its tarball is cached in ${FUNCTIONS_CI_CACHE:-/var/cache/functions-ci} under a name that
+# includes a digest of the package list, so only the first run with a given list downloads packages (from
+# DEBIAN_MIRROR, default http://deb.debian.org/debian). Later runs import the cached tarball, and a run
+# whose tag already exists in the daemon does nothing.
 # Needs root (debootstrap), debootstrap, and a docker client that reaches a daemon (DOCKER_HOST).
 set -euo pipefail
 
-tag="${1:-functions-test/python:3.11}"
+tag="${1:-functions-test/base:bookworm}"
 cache_dir="${FUNCTIONS_CI_CACHE:-/var/cache/functions-ci}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 suite=bookworm
-packages=python3,python3-venv,python3-pip
-rootfs="$cache_dir/rootfs-$suite-minbase-python3.tar"
+packages=python3,python3-venv,python3-pip,nodejs,curl
+# A new package list gets a new tarball, so an old cached root file system is never imported by mistake.
+packages_digest="$(printf '%s' "$packages" | sha256sum | cut -c1-12)"
+rootfs="$cache_dir/rootfs-$suite-minbase-$packages_digest.tar"
 
 if docker image inspect "$tag" >/dev/null 2>&1; then
   echo "base image $tag already exists"
@@ -50,6 +55,6 @@ echo "importing $rootfs as $tag"
 docker import \
   --change 'ENV LANG=C.UTF-8' \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  --change 'CMD ["python3"]' \
+  --change 'CMD ["/bin/bash"]' \
   "$rootfs" "$tag" >/dev/null
 docker image inspect --format '{{.Id}} {{.Size}}' "$tag"

@@ -3,7 +3,7 @@
 #
 # Usage: scripts/tool-image.sh [TAG]   (default functions:latest)
 # BASE_IMAGE picks the base (default debian:bookworm-slim; CI uses the locally built
-# functions-test/python:3.11). The release binary is built first when .build/release/functions is
+# functions-test/base:bookworm). The release binary is built first when .build/release/functions is
 # missing. The shared libraries are copied from this machine, so the base image should be the same
 # Debian release as the build machine.
 set -euo pipefail

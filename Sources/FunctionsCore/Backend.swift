@@ -20,4 +20,22 @@ public enum DockerBaseImages {
     let configured = settings.dockerBaseImages ?? [:]
     return configured["python\(version)"] ?? configured["python"] ?? "python:\(version)-slim"
   }
+
+  /// Returns the image for a Node.js major version (`20`): the settings' entry for `node20`, then the
+  /// settings' `node` entry, then Docker's official `node:20-slim`.
+  public static func image(forNodeVersion version: String, settings: Settings) -> String {
+    let configured = settings.dockerBaseImages ?? [:]
+    return configured["node\(version)"] ?? configured["node"] ?? "node:\(version)-slim"
+  }
+
+  /// The default image for custom runtimes: Debian bookworm with curl and CA certificates. The
+  /// custom-runtime template's `bootstrap` calls the Runtime API with curl, and bookworm's glibc (2.36) is
+  /// newer than Amazon Linux 2023's (2.34), so a `bootstrap` linked for `provided.al2023` also runs on it.
+  public static let defaultCustomRuntimeImage = "buildpack-deps:bookworm-curl"
+
+  /// Returns the image for custom runtimes (`provided.al2023`): the settings' `custom` entry, then
+  /// `defaultCustomRuntimeImage`.
+  public static func customRuntimeImage(settings: Settings) -> String {
+    settings.dockerBaseImages?["custom"] ?? defaultCustomRuntimeImage
+  }
 }

@@ -274,4 +274,13 @@ public enum Runtimes {
     guard digits.count >= 2, digits.allSatisfy(\.isNumber) else { return nil }
     return "\(digits.first!).\(digits.dropFirst())"
   }
+
+  /// Returns the Node.js major version (`20`) of a runtime identifier (`nodejs20.x` or `nodejs20`).
+  public static func nodeVersion(of runtime: String) -> String? {
+    guard runtime.hasPrefix("nodejs") else { return nil }
+    var digits = runtime.dropFirst("nodejs".count)
+    if digits.hasSuffix(".x") { digits = digits.dropLast(2) }
+    guard !digits.isEmpty, digits.allSatisfy(\.isNumber) else { return nil }
+    return String(digits)
+  }
 }

@@ -199,7 +199,7 @@ public struct LocalFunctions: Sendable {
     layout.removeBytecode(forSourcesIn: entry.directory)
     config.watch = options.watch
     if let image = build.image {
-      config.container = try lambdaContainer(entry, image: image)
+      config.container = try lambdaContainer(entry, manifest: build.manifest, image: image)
     }
     try FileManager.default.createDirectory(
       atPath: layout.bytecodeDirectory, withIntermediateDirectories: true)

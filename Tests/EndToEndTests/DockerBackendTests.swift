@@ -136,6 +136,54 @@ struct DockerBackendTests {
     #expect(process.stderr.contains("--print-dockerfile needs the docker backend"))
   }
 
+  @Test("Node.js and custom runtime Dockerfiles")
+  func runtimeDockerfiles() throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(.docker) else { return }
+    try sandbox.makeLambda("nodeshown", runtime: "nodejs20.x")
+    let node = try sandbox.run(["build", "nodeshown", "--print-dockerfile"])
+    #expect(node.status == 0, "\(node.stderr)")
+    #expect(node.stdout.contains("FROM \(DockerTestEnvironment.baseImage)\n"))
+    #expect(node.stdout.contains(" /var/runtime/bootstrap.mjs\n"))
+    #expect(node.stdout.hasSuffix("CMD [\"node\", \"/var/runtime/bootstrap.mjs\"]\n"), "\(node.stdout)")
+
+    try sandbox.makeLambda("shellshown", template: "http", runtime: "provided.al2023")
+    let custom = try sandbox.run(["build", "shellshown", "--print-dockerfile"])
+    #expect(custom.status == 0, "\(custom.stderr)")
+    #expect(custom.stdout.contains("FROM \(DockerTestEnvironment.baseImage)\n"))
+    #expect(custom.stdout.hasSuffix("CMD [\"/var/task/bootstrap\"]\n"), "\(custom.stdout)")
+  }
+
+  @Test("node_modules must hold the dependencies")
+  func nodeDependencies() throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(.docker) else { return }
+    try sandbox.makeLambda("nodedeps", runtime: "nodejs20.x")
+    try sandbox.write(
+      #"{"type": "module", "dependencies": {"greeting": "1.0.0"}}"#, to: "nodedeps/package.json")
+    let missing = try sandbox.run(["build", "nodedeps"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("package.json lists dependencies that are not in "), "\(missing.stderr)")
+    #expect(missing.stderr.contains("/nodedeps/node_modules: 'greeting'"))
+    #expect(missing.stderr.contains("npm install --omit=dev"))
+
+    // A package installed by hand, as npm would leave it, and a handler that imports it.
+    try sandbox.write(
+      #"{"name": "greeting", "version": "1.0.0", "type": "module", "main": "index.js"}"#,
+      to: "nodedeps/node_modules/greeting/package.json")
+    try sandbox.write(
+      "export const greet = (name) => `Hi ${name} from a package`;\n",
+      to: "nodedeps/node_modules/greeting/index.js")
+    try sandbox.write(
+      "import { greet } from \"greeting\";\nexport const handler = async (event) => greet(event.name);\n",
+      to: "nodedeps/index.mjs")
+    _ = try sandbox.start("nodedeps")
+    let invoked = try sandbox.run(["invoke", "nodedeps", "--data", #"{"name": "Ada"}"#])
+    #expect(invoked.status == 0, "\(invoked.stderr)")
+    #expect(invoked.stdout == #""Hi Ada from a package""#)
+    #expect(try sandbox.run(["stop", "nodedeps"]).status == 0)
+  }
+
   @Test("missing base image and bad backend values")
   func badInput() throws {
     let sandbox = try Sandbox()

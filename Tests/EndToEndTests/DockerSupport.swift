@@ -8,9 +8,10 @@ import Testing
 /// docker cases then return without checking anything; without it, a missing daemon or image fails the
 /// test with the reason.
 enum DockerTestEnvironment {
-  /// The base image the tests configure for every Python version; `FUNCTIONS_TEST_BASE_IMAGE` changes it.
+  /// The base image the tests configure for Python, Node.js and custom runtimes: Debian bookworm with
+  /// python3, nodejs and curl, from scripts/base-image.sh. `FUNCTIONS_TEST_BASE_IMAGE` changes it.
   static let baseImage =
-    ProcessInfo.processInfo.environment["FUNCTIONS_TEST_BASE_IMAGE"] ?? "functions-test/python:3.11"
+    ProcessInfo.processInfo.environment["FUNCTIONS_TEST_BASE_IMAGE"] ?? "functions-test/base:bookworm"
 
   static var isSkipped: Bool { ProcessInfo.processInfo.environment["FUNCTIONS_SKIP_DOCKER_TESTS"] == "1" }
 
@@ -62,15 +63,18 @@ enum TestBackend: String, CaseIterable, CustomTestStringConvertible {
 }
 
 extension Sandbox {
-  /// Makes `backend` the default for every function in this sandbox, with the tests' base image.
-  /// Returns false when the docker cases are skipped.
+  /// Makes `backend` the default for every function in this sandbox, with the tests' base image for
+  /// every runtime. Returns false when the docker cases are skipped.
   func use(_ backend: TestBackend) throws -> Bool {
     guard backend == .docker else { return true }
     guard DockerTestEnvironment.isReady() else { return false }
-    let settings =
-      #"{"backend": "docker", "dockerBaseImages": {"python": "\#(DockerTestEnvironment.baseImage)"}}"#
+    let image = DockerTestEnvironment.baseImage
+    let settings: [String: Any] = [
+      "backend": "docker", "dockerBaseImages": ["python": image, "node": image, "custom": image],
+    ]
     try FileManager.default.createDirectory(atPath: home + "/config", withIntermediateDirectories: true)
-    try Data(settings.utf8).write(to: URL(fileURLWithPath: home + "/config/settings.json"))
+    try JSONSerialization.data(withJSONObject: settings).write(
+      to: URL(fileURLWithPath: home + "/config/settings.json"))
     return true
   }
 

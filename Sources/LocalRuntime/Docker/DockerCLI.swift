@@ -7,7 +7,8 @@ public enum DockerError: Error, CustomStringConvertible, Sendable {
   case clientMissing
   case daemonUnreachable(host: String, details: String)
   case baseImageMissing(image: String)
-  case unsupportedRuntime(runtime: String)
+  case unsupportedRuntime(runtime: String, provider: Provider)
+  case missingNodeModules(directory: String, packages: [String])
   case commandFailed(ProcessResult)
   case io(String)
 
@@ -24,8 +25,15 @@ public enum DockerError: Error, CustomStringConvertible, Sendable {
       return "the base image \(image) is not in the local Docker image store, and functions never pulls; "
         + "pull it with 'docker pull \(image)', or name a local image in settings.json under "
         + "\"dockerBaseImages\""
-    case .unsupportedRuntime(let runtime):
-      return "the docker backend runs Python functions only, not \(runtime); use '--backend process'"
+    case .unsupportedRuntime(let runtime, let provider):
+      return "the docker backend generates no Dockerfile for \(runtime) on \(provider.rawValue), only for "
+        + "Python on Google Cloud and for Python, Node.js and custom runtimes on AWS Lambda; add a "
+        + "Dockerfile to the function's directory, or use '--backend process'"
+    case .missingNodeModules(let directory, let packages):
+      let list = packages.map { "'\($0)'" }.joined(separator: ", ")
+      return "package.json lists dependencies that are not in \(directory)/node_modules: \(list); the image "
+        + "gets that folder as it is, so run 'npm install --omit=dev' (or 'npm ci --omit=dev') there and "
+        + "build again"
     case .commandFailed(let result):
       let tail = result.tail(lines: 15).map { "    " + $0 }.joined(separator: "\n")
       return "'\(ShellQuoting.join(result.commandLine))' failed (\(result.termination)); its last lines:\n"

@@ -17,10 +17,11 @@ public struct BuiltImage: Codable, Sendable, Equatable {
 /// Builds function images through the `docker` CLI, without pulling and without network access in the
 /// build.
 ///
-/// Dependencies are downloaded on the host with `pip download` for the base image's Python version and
-/// platform, so a build works where only the host trusts the TLS certificate of PyPI or of a proxy. The
-/// wheels are cached by the requirements' fingerprint, and Docker's layer cache keeps the dependency layer
-/// while they stay the same, so a source change rebuilds only the last layer.
+/// Python dependencies are downloaded on the host with `pip download` for the base image's Python version
+/// and platform, so a build works where only the host trusts the TLS certificate of PyPI or of a proxy.
+/// The wheels are cached by the requirements' fingerprint, and Docker's layer cache keeps the dependency
+/// layer while they stay the same, so a source change rebuilds only the last layer. Node.js dependencies
+/// come from the function's own `node_modules`, copied as it is (see `NodeModules`).
 public struct DockerImageBuilder: Sendable {
   /// Bumped when the generated Dockerfile or the context layout changes, so old images are not reused.
   static let layoutVersion = "1"
@@ -64,15 +65,31 @@ public struct DockerImageBuilder: Sendable {
       }
       return String(decoding: data, as: UTF8.self)
     }
-    return try generatedDockerfile(manifest: manifest).text
+    return try generatedDockerfile(manifest: manifest, directory: directory).text
   }
 
-  func generatedDockerfile(manifest: Manifest) throws -> GeneratedDockerfile {
-    guard manifest.runtimeFamily == .python, let version = Runtimes.pythonVersion(of: manifest.runtime) else {
-      throw DockerError.unsupportedRuntime(runtime: manifest.runtime)
+  /// Returns the Dockerfile for the function's runtime and base image setting. Google Cloud functions
+  /// get one for Python only, as on the process backend.
+  func generatedDockerfile(manifest: Manifest, directory: String) throws -> GeneratedDockerfile {
+    let unsupported = DockerError.unsupportedRuntime(runtime: manifest.runtime, provider: manifest.provider)
+    switch manifest.runtimeFamily {
+    case .python:
+      guard let version = Runtimes.pythonVersion(of: manifest.runtime) else { throw unsupported }
+      return GeneratedDockerfile(
+        manifest: manifest, baseImage: DockerBaseImages.image(forPythonVersion: version, settings: settings))
+    case .node:
+      guard manifest.provider == .aws, let version = Runtimes.nodeVersion(of: manifest.runtime) else {
+        throw unsupported
+      }
+      return GeneratedDockerfile(
+        manifest: manifest, baseImage: DockerBaseImages.image(forNodeVersion: version, settings: settings),
+        runtime: .node(includesNodeModules: NodeModules.exists(in: directory)))
+    case .custom:
+      guard manifest.provider == .aws else { throw unsupported }
+      return GeneratedDockerfile(
+        manifest: manifest, baseImage: DockerBaseImages.customRuntimeImage(settings: settings),
+        runtime: .custom)
     }
-    return GeneratedDockerfile(
-      manifest: manifest, baseImage: DockerBaseImages.image(forPythonVersion: version, settings: settings))
   }
 
   /// Returns the function's image, building it when no image with the same fingerprint exists.
@@ -81,7 +98,8 @@ public struct DockerImageBuilder: Sendable {
     report: @escaping @Sendable (BuildEvent) -> Void
   ) throws -> BuiltImage {
     let ownDockerfile = Self.ownDockerfile(in: directory)
-    let generated = ownDockerfile == nil ? try generatedDockerfile(manifest: manifest) : nil
+    let generated =
+      ownDockerfile == nil ? try generatedDockerfile(manifest: manifest, directory: directory) : nil
     let dockerfile = try dockerfileText(manifest: manifest, directory: directory)
 
     var baseImageID = ""
@@ -91,7 +109,13 @@ public struct DockerImageBuilder: Sendable {
       }
       baseImageID = identifier
     }
-    let files = try Self.sourceFiles(in: directory)
+    var files = try Self.sourceFiles(in: directory)
+    if case .node(let includesNodeModules) = generated?.runtime {
+      try NodeModules.checkDependencies(in: directory)
+      // NOTE: every file of node_modules is read for the fingerprint on each build and run, which takes
+      // a while for a large folder.
+      if includesNodeModules { files += try NodeModules.entries(in: directory) }
+    }
     let fingerprint = try Self.fingerprint(
       dockerfile: dockerfile, baseImageID: baseImageID, directory: directory, files: files)
     let shortFingerprint = String(fingerprint.prefix(16))
@@ -102,7 +126,8 @@ public struct DockerImageBuilder: Sendable {
         usesOwnDockerfile: ownDockerfile != nil)
     }
 
-    var arguments = ["build", "--network", "none", "--tag", reference]
+    // --force-rm also removes the intermediate container of a step that failed.
+    var arguments = ["build", "--network", "none", "--force-rm", "--tag", reference]
     arguments += docker.labelArguments(functionName: name, fingerprint: shortFingerprint)
     if force { arguments.append("--no-cache") }
     if let generated {
@@ -147,13 +172,17 @@ public struct DockerImageBuilder: Sendable {
   }
 
   /// Returns the fingerprint of everything that goes into the image: the Dockerfile, the base image, and
-  /// each file's path, mode and contents.
+  /// each file's path, mode and contents, or a symbolic link's path and target.
   static func fingerprint(dockerfile: String, baseImageID: String, directory: String, files: [String]) throws
     -> String
   {
     var key = [layoutVersion, dockerfile, baseImageID].joined(separator: "\u{0}")
     for file in files {
       let path = directory + "/" + file
+      if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+        key += "\u{0}\(file)\u{0}l\u{0}\(target)"
+        continue
+      }
       guard let data = FileManager.default.contents(atPath: path) else {
         throw DockerError.io("cannot read \(path)")
       }
@@ -163,21 +192,25 @@ public struct DockerImageBuilder: Sendable {
     return SHA256.hexDigest(of: key)
   }
 
-  /// Writes the build context: the Dockerfile, requirements.txt, the wheels and the function's files.
+  /// Writes the build context: the Dockerfile, the function's files in `function/`, and what the
+  /// runtime needs (see `GeneratedDockerfile`).
   func assembleContext(
     name: String, generated: GeneratedDockerfile, baseImageID: String, directory: String, files: [String],
     dockerfile: String, report: @escaping @Sendable (BuildEvent) -> Void
   ) throws -> String {
-    let platform = try ImagePythonPlatform.probe(
-      image: generated.baseImage, imageID: baseImageID, docker: docker,
-      cacheDirectory: dockerCacheDirectory + "/platforms")
-    let requirementsPath = (directory as NSString).appendingPathComponent("requirements.txt")
-    let requirements = FileManager.default.contents(atPath: requirementsPath) ?? Data()
-    let wheels = try WheelDownloader(
-      runner: runner, environment: environment, cacheDirectory: dockerCacheDirectory + "/wheels"
-    ).download(
-      requirements: requirements, baseRequirement: generated.baseRequirement, platform: platform,
-      report: report)
+    var pythonDependencies: (requirements: Data, wheels: String)?
+    if let baseRequirement = generated.baseRequirement {
+      let platform = try ImagePythonPlatform.probe(
+        image: generated.baseImage, imageID: baseImageID, docker: docker,
+        cacheDirectory: dockerCacheDirectory + "/platforms")
+      let requirementsPath = (directory as NSString).appendingPathComponent("requirements.txt")
+      let requirements = FileManager.default.contents(atPath: requirementsPath) ?? Data()
+      let wheels = try WheelDownloader(
+        runner: runner, environment: environment, cacheDirectory: dockerCacheDirectory + "/wheels"
+      ).download(
+        requirements: requirements, baseRequirement: baseRequirement, platform: platform, report: report)
+      pythonDependencies = (requirements, wheels)
+    }
 
     let context = dockerCacheDirectory + "/contexts/\(name)"
     let manager = FileManager.default
@@ -185,10 +218,17 @@ public struct DockerImageBuilder: Sendable {
       try? manager.removeItem(atPath: context)
       try manager.createDirectory(atPath: context + "/function", withIntermediateDirectories: true)
       try Data(dockerfile.utf8).write(to: URL(fileURLWithPath: context + "/Dockerfile"))
-      try requirements.write(to: URL(fileURLWithPath: context + "/requirements.txt"))
-      try linkOrCopy(wheels, to: context + "/wheels")
+      if let pythonDependencies {
+        try pythonDependencies.requirements.write(to: URL(fileURLWithPath: context + "/requirements.txt"))
+        try linkOrCopy(pythonDependencies.wheels, to: context + "/wheels")
+      }
+      if case .node = generated.runtime {
+        _ = try NodeBootstrap.install(in: context + "/runtime")
+      }
       for file in files {
-        let target = context + "/function/" + file
+        // node_modules gets a layer of its own, so a change to the function's code does not copy it again.
+        let isDependency = file.hasPrefix(NodeModules.folderName + "/")
+        let target = context + (isDependency ? "/" : "/function/") + file
         try manager.createDirectory(
           atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try manager.copyItem(atPath: directory + "/" + file, toPath: target)

@@ -18,11 +18,37 @@ public struct LambdaContainer: Codable, Sendable, Equatable {
   public var fingerprint: String
   /// The folder for the instances' env files, inside the function's state directory.
   public var stateDirectory: String
+  /// The host file that the image's `/var/task/bootstrap` was copied from, for a custom runtime with a
+  /// generated Dockerfile; nil otherwise.
+  public var bootstrapSource: String?
 
-  public init(image: String, fingerprint: String, stateDirectory: String) {
+  public init(image: String, fingerprint: String, stateDirectory: String, bootstrapSource: String? = nil) {
     self.image = image
     self.fingerprint = fingerprint
     self.stateDirectory = stateDirectory
+    self.bootstrapSource = bootstrapSource
+  }
+
+  /// Makes the container settings for `image`, built from the function in `directory`.
+  public init(image: BuiltImage, manifest: Manifest, directory: String, stateDirectory: String) {
+    let hasGeneratedBootstrap = manifest.runtimeFamily == .custom && !image.usesOwnDockerfile
+    self.init(
+      image: image.reference, fingerprint: image.fingerprint, stateDirectory: stateDirectory,
+      bootstrapSource: hasGeneratedBootstrap
+        ? (directory as NSString).appendingPathComponent("bootstrap") : nil)
+  }
+
+  /// Returns Lambda's error when the image's `bootstrap` is missing or not executable, as the process
+  /// backend reports it, but with the path inside the container.
+  ///
+  /// The image was built from the host file at its fingerprint, so the host file is checked. A container
+  /// whose command cannot run only exits (the docker CLI returns 126 or 127), which the service would
+  /// report as `Runtime.ExitError`.
+  func bootstrapFailure() -> LaunchFailure? {
+    guard let bootstrapSource else { return nil }
+    let taskRoot = GeneratedDockerfile.codeDirectory(for: .aws)
+    return LambdaFunctionConfiguration.bootstrapFailure(
+      at: bootstrapSource, reportedAs: "\(taskRoot)/bootstrap")
   }
 
   /// Returns the container name of an instance; the service's PID keeps names unique across restarts.

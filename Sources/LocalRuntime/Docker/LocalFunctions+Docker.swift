@@ -62,10 +62,12 @@ extension LocalFunctions {
   }
 
   /// Returns how the Lambda service starts the function's instances in containers.
-  func lambdaContainer(_ entry: RegistryEntry, image: BuiltImage) throws -> LambdaContainer {
+  func lambdaContainer(_ entry: RegistryEntry, manifest: Manifest, image: BuiltImage) throws
+    -> LambdaContainer
+  {
     if let error = removeContainers(of: entry.name) { throw error }
     return LambdaContainer(
-      image: image.reference, fingerprint: image.fingerprint,
+      image: image, manifest: manifest, directory: entry.directory,
       stateDirectory: builder.layout.stateDirectory(for: entry.name))
   }
 

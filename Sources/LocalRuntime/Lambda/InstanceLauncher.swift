@@ -58,17 +58,25 @@ public struct LambdaFunctionConfiguration: Sendable {
       return .success([node, nodeBootstrap])
     case .custom:
       let bootstrap = (directory as NSString).appendingPathComponent("bootstrap")
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: bootstrap, isDirectory: &isDirectory),
-        !isDirectory.boolValue
-      else {
-        return .failure(.missingBootstrap(bootstrap))
-      }
-      guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
-        return .failure(.bootstrapNotExecutable(bootstrap))
+      if let failure = Self.bootstrapFailure(at: bootstrap, reportedAs: bootstrap) {
+        return .failure(failure)
       }
       return .success([bootstrap])
     }
+  }
+
+  /// Returns Lambda's error for a custom runtime's `bootstrap` at `path` that is missing or not
+  /// executable, naming it as `reportedPath`; nil when it can run.
+  static func bootstrapFailure(at path: String, reportedAs reportedPath: String) -> LaunchFailure? {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue
+    else {
+      return .missingBootstrap(reportedPath)
+    }
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+      return .bootstrapNotExecutable(reportedPath)
+    }
+    return nil
   }
 
   /// Returns the environment Lambda gives a runtime (Lambda developer guide, "Defined runtime environment
@@ -199,7 +207,9 @@ struct InstanceLauncher: Sendable {
     -> LaunchedInstance
   {
     var commandLine: [String] = []
-    if configuration.container == nil {
+    if let container = configuration.container {
+      if let failure = container.bootstrapFailure() { throw failure }
+    } else {
       switch configuration.commandLine() {
       case .success(let line): commandLine = line
       case .failure(let failure): throw failure

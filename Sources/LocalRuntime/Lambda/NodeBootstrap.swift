@@ -6,10 +6,13 @@ import Foundation
 /// Node.js handler contract (async handlers, callback handlers, the context object, console lines
 /// prefixed with time, request ID and level).
 public enum NodeBootstrap {
+  /// The bootstrap's file name, `node-bootstrap-HASH.mjs`, where `HASH` is the start of the source's
+  /// SHA-256 digest, so a changed bootstrap never reuses an old file or image layer.
+  public static let fileName = "node-bootstrap-\(SHA256.hexDigest(of: source).prefix(12)).mjs"
+
   /// Writes the bootstrap into `directory` when missing or changed, and returns its path.
   public static func install(in directory: String) throws -> String {
-    let path = (directory as NSString).appendingPathComponent(
-      "node-bootstrap-\(SHA256.hexDigest(of: source).prefix(12)).mjs")
+    let path = (directory as NSString).appendingPathComponent(fileName)
     if !FileManager.default.fileExists(atPath: path) {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       try AtomicFile.write(Data(source.utf8), to: path)

@@ -50,7 +50,8 @@ final class LambdaReloader: Sendable {
             if case .step(let text) = event { ServiceLog.info(text) }
           })
         configuration.container = LambdaContainer(
-          image: image.reference, fingerprint: image.fingerprint, stateDirectory: container.stateDirectory)
+          image: image, manifest: configuration.manifest, directory: configuration.directory,
+          stateDirectory: container.stateDirectory)
       } else if change.changesRequirements, configuration.manifest.runtimeFamily == .python {
         let environment = try builder.prepare(
           manifest: configuration.manifest, directory: configuration.directory,
