@@ -64,7 +64,19 @@ extension LocalFunctions {
       "--env-file", envFile, "--publish", "\(options.host):\(port):\(GeneratedDockerfile.containerPort)",
     ]
     commandLine += docker.labelArguments(functionName: entry.name, fingerprint: image.fingerprint)
+    // The function appends to the log file itself, as a process does, so `invoke` finds the lines that a
+    // Pub/Sub function printed before it responded. The CLI's own output is appended to the same file.
+    let redirection = try ContainerOutput.forImage(image.reference, docker: docker)
+    if let redirection {
+      let logFile = builder.layout.logFile(for: entry.name)
+      try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+      if !FileManager.default.fileExists(atPath: logFile) {
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+      }
+      commandLine += redirection.runOptions(hostPath: logFile)
+    }
     commandLine.append(image.reference)
+    if let redirection { commandLine += redirection.commandArguments(appends: true) }
     // functions-framework handles /robots.txt itself; docker's proxy accepts connections before the
     // server listens, so only an HTTP response shows readiness.
     return try await server.launchDetached(
@@ -76,9 +88,11 @@ extension LocalFunctions {
   /// Returns how the Lambda service starts the function's instances in containers.
   func lambdaContainer(_ entry: RegistryEntry, image: BuiltImage) throws -> LambdaContainer {
     if let error = removeContainers(of: entry.name) { throw error }
-    return LambdaContainer(
+    let container = LambdaContainer(
       image: image.reference, fingerprint: image.fingerprint,
       stateDirectory: builder.layout.stateDirectory(for: entry.name))
+    container.removeInstanceFiles(function: entry.name)
+    return container
   }
 
   /// Removes the function's containers, found by label; returns the failure instead of throwing it, so a
