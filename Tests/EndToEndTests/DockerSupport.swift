@@ -54,7 +54,7 @@ enum DockerTestEnvironment {
   }
 }
 
-/// The local backends the parity tests run on.
+/// The local backends the end-to-end suites run on.
 enum TestBackend: String, CaseIterable, CustomTestStringConvertible {
   case process
   case docker
@@ -85,6 +85,18 @@ extension Sandbox {
         executable: "docker",
         arguments: [
           "ps", "--all", "--quiet", "--filter", "label=managed-by=functions", "--filter",
+          "label=functions-name=\(name)", "--filter", "label=functions-state=\(home)/state",
+        ], environment: environment), timeout: .seconds(30))
+    return result.output.split(whereSeparator: \.isNewline).map(String.init)
+  }
+
+  /// Returns the IDs of images that this sandbox's registry built for `name`.
+  func images(of name: String) throws -> [String] {
+    let result = try ProcessRunner().run(
+      ProcessSpec(
+        executable: "docker",
+        arguments: [
+          "image", "ls", "--quiet", "--filter", "label=managed-by=functions", "--filter",
           "label=functions-name=\(name)", "--filter", "label=functions-state=\(home)/state",
         ], environment: environment), timeout: .seconds(30))
     return result.output.split(whereSeparator: \.isNewline).map(String.init)

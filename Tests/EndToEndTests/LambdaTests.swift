@@ -3,12 +3,13 @@ import Foundation
 import Testing
 
 /// AWS Lambda functions run locally: the real awslambdaric, the real `aws` CLI as the Invoke API client,
-/// the Node.js bootstrap and a shell `bootstrap`.
+/// the Node.js bootstrap and a shell `bootstrap`. The Python cases run on the process and docker backends.
 @Suite("AWS Lambda locally", .timeLimit(.minutes(10)))
 struct LambdaTests {
-  @Test("aws CLI invokes a Python function")
-  func awsCLIInvoke() async throws {
+  @Test("aws CLI invokes a Python function", arguments: TestBackend.allCases)
+  func awsCLIInvoke(backend: TestBackend) async throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     try sandbox.makeLambda("ev")
     let url = try sandbox.start("ev")
 
@@ -25,7 +26,7 @@ struct LambdaTests {
     let log = String(
       decoding: Data(base64Encoded: metadata["LogResult"] as? String ?? "") ?? Data(), as: UTF8.self)
     #expect(log.hasPrefix("START RequestId: "))
-    #expect(log.contains(#"{"k": "v"}"#))
+    #expect(log.contains(#"{"k": "v"}"#), "\(log)")
     #expect(log.contains("REPORT RequestId: "))
     let result = try #require(jsonObject(sandbox.read("out.json") ?? ""))
     #expect(result["message"] as? String == "Hello from ev!")
@@ -54,12 +55,22 @@ struct LambdaTests {
 
     let described = try sandbox.run(["describe", "ev"])
     #expect(described.stdout.contains("aws lambda invoke --endpoint-url \(url) --function-name ev"))
+
+    // The function prints each event just before it responds, and every warm invocation's tail contains it.
+    for number in 1...5 {
+      let logged = try sandbox.run(["invoke", "ev", "--data", #"{"n": \#(number)}"#, "--log"])
+      #expect(logged.status == 0, "\(logged.stderr)")
+      #expect(logged.stderr.contains(#"{"n": \#(number)}"#), "\(logged.stderr)")
+    }
+
     #expect(try sandbox.run(["stop", "ev"]).status == 0)
+    if backend == .docker { #expect(try sandbox.containers(of: "ev").isEmpty) }
   }
 
-  @Test("handler, init and runtime errors")
-  func errors() async throws {
+  @Test("handler, init and runtime errors", arguments: TestBackend.allCases)
+  func errors(backend: TestBackend) async throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     try sandbox.makeLambda(
       "faulty",
       files: [
@@ -104,6 +115,11 @@ struct LambdaTests {
     let milliseconds = Int(remaining.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     #expect((1000...2000).contains(milliseconds), "remaining time \(remaining.stdout)")
     #expect(try sandbox.run(["stop", "faulty"]).status == 0)
+    if backend == .docker {
+      // The timed-out instance's container was removed by name, the others when they exited.
+      try await Task.sleep(for: .seconds(1))
+      #expect(try sandbox.containers(of: "faulty").isEmpty)
+    }
 
     // A runtime that cannot initialise fails `run` with Lambda's error and the log tail.
     try sandbox.write(
@@ -116,6 +132,9 @@ struct LambdaTests {
           + "No module named 'this_module_does_not_exist_xyz'"), "\(failedRun.stderr)")
     #expect(try sandbox.state(of: "faulty") == "crashed")
 
+    // Process only: a docker instance runs the code in its image, so a file written after `run` never
+    // reaches it.
+    guard backend == .process else { return }
     // An instance that fails to initialise during an invocation reports it at once, not after the timeout.
     try sandbox.write(
       """
@@ -145,9 +164,10 @@ struct LambdaTests {
     #expect(try sandbox.run(["stop", "faulty"]).status == 0)
   }
 
-  @Test("malformed handler string")
-  func malformedHandler() throws {
+  @Test("malformed handler string", arguments: TestBackend.allCases)
+  func malformedHandler(backend: TestBackend) throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     try sandbox.makeLambda("nodot")
     let manifest = try #require(sandbox.read("nodot/function.json"))
     try sandbox.write(
@@ -158,9 +178,10 @@ struct LambdaTests {
     #expect(try sandbox.state(of: "nodot") == "crashed")
   }
 
-  @Test("non-ASCII events and bad event files")
-  func eventInput() throws {
+  @Test("non-ASCII events and bad event files", arguments: TestBackend.allCases)
+  func eventInput(backend: TestBackend) throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     try sandbox.makeLambda("echo", files: ["app.py": "def handler(event, context):\n    return event\n"])
     _ = try sandbox.start("echo")
     let event = #"{"name": "Zoë ✓ 日本"}"#
@@ -189,16 +210,19 @@ struct LambdaTests {
     #expect(try sandbox.run(["stop", "echo"]).status == 0)
   }
 
-  @Test("twenty invocations on four instances")
-  func concurrency() async throws {
+  @Test("twenty invocations on four instances", arguments: TestBackend.allCases)
+  func concurrency(backend: TestBackend) async throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     try sandbox.makeLambda(
       "busy",
       files: [
+        // A random ID per instance, because processes in separate containers can have the same PID.
         "app.py": """
-        import os
         import time
+        import uuid
 
+        instance = uuid.uuid4().hex
         in_flight = 0
 
 
@@ -208,7 +232,7 @@ struct LambdaTests {
             overlapping = in_flight
             time.sleep(0.3)
             in_flight -= 1
-            return {"id": event["id"], "pid": os.getpid(), "overlapping": overlapping}
+            return {"id": event["id"], "instance": instance, "overlapping": overlapping}
         """
       ], aws: ["maxConcurrency": 4])
     let url = try sandbox.start("busy")
@@ -226,16 +250,16 @@ struct LambdaTests {
       return collected
     }
     #expect(results.count == 20)
-    var pids = Set<Int>()
+    var instances = Set<String>()
     for (id, status, data) in results {
       let body = jsonObject(data) ?? [:]
       #expect(status == 200)
       #expect(body["id"] as? Int == id, "invocation \(id) got \(String(decoding: data, as: UTF8.self))")
       #expect(body["overlapping"] as? Int == 1, "an instance ran two invocations at once: \(body)")
-      if let pid = body["pid"] as? Int { pids.insert(pid) }
+      if let instance = body["instance"] as? String { instances.insert(instance) }
     }
-    #expect(pids.count <= 4)
-    #expect(pids.count >= 2)
+    #expect(instances.count <= 4)
+    #expect(instances.count >= 2)
     #expect(try sandbox.run(["stop", "busy"]).status == 0)
   }
 
@@ -297,9 +321,10 @@ struct LambdaTests {
     if backend == .docker { #expect(try sandbox.containers(of: name).isEmpty) }
   }
 
-  @Test("add adopts a Lambda directory")
-  func addLambdaDirectory() throws {
+  @Test("add adopts a Lambda directory", arguments: TestBackend.allCases)
+  func addLambdaDirectory(backend: TestBackend) throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     try sandbox.write(
       "def lambda_handler(event, context):\n    return {\"adopted\": True}\n", to: "legacy/lambda_function.py"
     )
@@ -315,9 +340,10 @@ struct LambdaTests {
     #expect(try sandbox.run(["stop", "legacy"]).status == 0)
   }
 
-  @Test("event files go to the Invoke API")
-  func eventFileToHTTPFunction() throws {
+  @Test("event files go to the Invoke API", arguments: TestBackend.allCases)
+  func eventFileToHTTPFunction(backend: TestBackend) throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     try sandbox.makeLambda("api", template: "http")
     _ = try sandbox.start("api")
     let generated = try sandbox.run(["event", "generate", "aws", "http-api", "--query", "name=Ada"])

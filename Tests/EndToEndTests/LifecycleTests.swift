@@ -5,12 +5,14 @@ import Testing
   import Glibc
 #endif
 
-/// The whole local lifecycle with the real functions-framework from PyPI.
+/// The whole local lifecycle with the real functions-framework from PyPI, on the process and docker
+/// backends.
 @Suite("Local lifecycle", .timeLimit(.minutes(10)))
 struct LifecycleTests {
-  @Test("HTTP function from new to stop")
-  func httpLifecycle() async throws {
+  @Test("HTTP function from new to stop", arguments: TestBackend.allCases)
+  func httpLifecycle(backend: TestBackend) async throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     let created = try sandbox.run(["new", "http", "hello"])
     #expect(created.status == 0, "\(created.stderr)")
     for file in ["main.py", "requirements.txt", "function.json", ".gitignore"] {
@@ -52,11 +54,14 @@ struct LifecycleTests {
     let missing = try sandbox.run(["invoke", "hello", "--path", "/nope", "-X", "DELETE"])
     #expect(missing.status == 0 || missing.status == 1)
 
+    let stopStarted = ContinuousClock.now
     let stop = try sandbox.run(["stop", "hello"])
     #expect(stop.status == 0)
     #expect(stop.stderr.contains("Stopped hello"))
+    #expect(ContinuousClock.now - stopStarted < .seconds(5))
     #expect(try sandbox.state(of: "hello") == "stopped")
     #expect(await httpRequest(url + "/") == nil)
+    if backend == .docker { #expect(try sandbox.containers(of: "hello").isEmpty) }
 
     // The function's server wrote nothing into the home directory it was given.
     let homeEntries = try FileManager.default.contentsOfDirectory(atPath: sandbox.userHome)
@@ -65,9 +70,10 @@ struct LifecycleTests {
     #expect(!FileManager.default.fileExists(atPath: sandbox.work + "/hello/__pycache__"))
   }
 
-  @Test("Pub/Sub function gets a CloudEvent")
-  func pubsubLifecycle() async throws {
+  @Test("Pub/Sub function gets a CloudEvent", arguments: TestBackend.allCases)
+  func pubsubLifecycle(backend: TestBackend) async throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     #expect(try sandbox.run(["new", "pubsub", "orders", "--topic", "order-events"]).status == 0)
     let manifest = sandbox.read("orders/function.json") ?? ""
     #expect(manifest.contains("\"topic\" : \"order-events\""))
@@ -76,7 +82,7 @@ struct LifecycleTests {
     #expect(run.status == 0, "\(run.stderr)")
     let invoke = try sandbox.run(["invoke", "orders", "--data", "Ada", "--attribute", "origin=test"])
     #expect(invoke.status == 0, "\(invoke.stderr)")
-    #expect(invoke.stderr.contains("log: Hello Ada!"))
+    #expect(invoke.stderr.contains("log: Hello Ada!"), "\(invoke.stderr)")
 
     let logs = try sandbox.run(["logs", "orders", "--tail", "1"])
     #expect(logs.stdout == "Hello Ada!\n")
@@ -90,11 +96,13 @@ struct LifecycleTests {
 
     #expect(try sandbox.run(["stop", "--all"]).status == 0)
     #expect(try sandbox.state(of: "orders") == "stopped")
+    if backend == .docker { #expect(try sandbox.containers(of: "orders").isEmpty) }
   }
 
-  @Test("environment precedence and redaction")
-  func environmentPrecedence() async throws {
+  @Test("environment precedence and redaction", arguments: TestBackend.allCases)
+  func environmentPrecedence(backend: TestBackend) async throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     try sandbox.write(
       """
       import os
@@ -126,6 +134,7 @@ struct LifecycleTests {
     #expect(try sandbox.run(["stop", "envfn"]).status == 0)
   }
 
+  // Process only: `add` writes the manifest and the registry, and no backend runs.
   @Test("add infers the manifest")
   func addInfers() throws {
     let sandbox = try Sandbox()
@@ -152,9 +161,10 @@ struct LifecycleTests {
     #expect(again.stderr.contains("already registered"))
   }
 
-  @Test("remove and delete keep the source")
-  func removeAndDelete() throws {
+  @Test("remove and delete keep the source", arguments: TestBackend.allCases)
+  func removeAndDelete(backend: TestBackend) throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     #expect(try sandbox.run(["new", "http", "temp"]).status == 0)
     #expect(try sandbox.run(["run", "temp"]).status == 0)
 
@@ -167,5 +177,9 @@ struct LifecycleTests {
     #expect(try sandbox.list().isEmpty)
     #expect(sandbox.read("temp/main.py") != nil)
     #expect(!FileManager.default.fileExists(atPath: sandbox.home + "/state/temp"))
+    if backend == .docker {
+      #expect(try sandbox.containers(of: "temp").isEmpty)
+      #expect(try sandbox.images(of: "temp").isEmpty)
+    }
   }
 }

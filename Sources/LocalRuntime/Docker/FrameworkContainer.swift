@@ -24,10 +24,14 @@ struct FrameworkContainer: Sendable {
   }
 
   /// Writes the env file and returns the `docker run` command line that serves the image on
-  /// `host:port`, with the container named `containerName(port:)`. The container runs in the foreground of
-  /// the CLI, so its output is the CLI's.
-  func commandLine(image: BuiltImage, variables: [String: String], host: String, port: Int) throws -> [String]
-  {
+  /// `host:port`, with the container named `containerName(port:)`.
+  ///
+  /// The function appends its output to `logFile` itself, as a process does, so `invoke` finds the lines
+  /// that a function printed before it responded (see `ContainerOutput`). The CLI's own output goes to the
+  /// same file.
+  func commandLine(
+    image: BuiltImage, variables: [String: String], host: String, port: Int, logFile: String
+  ) throws -> [String] {
     let envFile = try ContainerEnvironment.write(
       containerVariables(variables), to: stateDirectory + "/container.env")
     var commandLine = [
@@ -35,7 +39,15 @@ struct FrameworkContainer: Sendable {
       "--env-file", envFile, "--publish", "\(host):\(port):\(GeneratedDockerfile.containerPort)",
     ]
     commandLine += docker.labelArguments(functionName: functionName, fingerprint: image.fingerprint)
+    let redirection = try ContainerOutput.forImage(image.reference, docker: docker)
+    if let redirection {
+      if !FileManager.default.fileExists(atPath: logFile) {
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+      }
+      commandLine += redirection.runOptions(hostPath: logFile)
+    }
     commandLine.append(image.reference)
+    if let redirection { commandLine += redirection.commandArguments(appends: true) }
     return commandLine
   }
 

@@ -6,11 +6,12 @@ import FunctionsCore
 ///
 /// The container shares the host's network namespace (`--network host`), so the runtime client reaches
 /// the instance's Runtime API on 127.0.0.1 exactly as a host process does, and the API stays bound to
-/// loopback. Each instance is one `docker run --rm --init` whose output reaches the function's log through
-/// the CLI, and whose stop also removes the container by name.
+/// loopback. Each instance is one `docker run --rm --init` whose stop also removes the container by name.
+/// The runtime writes its output into a FIFO in the state directory (see `ContainerOutput`), so an
+/// invocation's log tail contains every line printed before the response, as on the process backend.
 ///
-/// NOTE: output travels through dockerd and the CLI, so a line printed just before the response can miss
-/// that invocation's log tail (`--log-type Tail`); it still reaches the function's log.
+/// NOTE: an image that runs as a user other than root sends its output through dockerd and the CLI
+/// instead, so a line printed just before the response can miss that invocation's log tail.
 /// NOTE: the REPORT line's "Max Memory Used" reads the peak memory of the docker CLI process, not of the
 /// container, because the launcher measures the process it started.
 public struct LambdaContainer: Codable, Sendable, Equatable {
@@ -56,10 +57,11 @@ public struct LambdaContainer: Codable, Sendable, Equatable {
     "functions-\(function)-\(getpid())-\(instanceID)"
   }
 
-  /// Returns the `docker run` process that starts an instance with the runtime's variables.
+  /// Returns the `docker run` process that starts an instance with the runtime's variables, and the FIFO
+  /// that receives the runtime's output, or nil when the output stays on the CLI.
   func processSpec(
     function: String, instanceID: Int, runtimeEnvironment: [String: String], hostEnvironment: [String: String]
-  ) throws(LaunchFailure) -> (spec: ProcessSpec, containerName: String) {
+  ) throws(LaunchFailure) -> (spec: ProcessSpec, containerName: String, output: OutputFIFO?) {
     let name = containerName(function: function, instanceID: instanceID)
     var variables = runtimeEnvironment
     let taskRoot = GeneratedDockerfile.codeDirectory(for: .aws)
@@ -72,25 +74,56 @@ public struct LambdaContainer: Codable, Sendable, Equatable {
       throw .spawnFailed("\(error)")
     }
     let docker = DockerCLI(environment: hostEnvironment)
+    let redirection: ContainerOutput?
+    do {
+      redirection = try ContainerOutput.forImage(image, docker: docker)
+    } catch {
+      throw .spawnFailed("\(error)")
+    }
     var arguments = [
       "run", "--rm", "--init", "--pull=never", "--network", "host", "--name", name, "--env-file", envFile,
     ]
     arguments += docker.labelArguments(functionName: function, fingerprint: fingerprint)
+    var fifo: OutputFIFO?
+    if let redirection {
+      let output = try OutputFIFO(path: outputPath(containerName: name))
+      fifo = output
+      arguments += redirection.runOptions(hostPath: output.path)
+    }
     arguments.append(image)
+    if let redirection { arguments += redirection.commandArguments(appends: false) }
     let spec = ProcessSpec(
       executable: docker.executable, arguments: arguments, environment: docker.cliEnvironment,
       workingDirectory: stateDirectory)
-    return (spec, name)
+    return (spec, name, fifo)
   }
 
-  /// Removes an instance's container and env file in the background; a container that is already gone
-  /// is no error.
+  /// Returns the path of an instance's output FIFO.
+  func outputPath(containerName: String) -> String {
+    "\(stateDirectory)/\(containerName).output"
+  }
+
+  /// Removes the env files and output FIFOs of earlier instances, which a stopped service can leave
+  /// behind because it ends before its background removals do. Call it only while no instance runs.
+  func removeInstanceFiles(function: String) {
+    let prefix = "functions-\(function)-"
+    for file in (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []
+    where file.hasPrefix(prefix) && (file.hasSuffix(".env") || file.hasSuffix(".output")) {
+      try? FileManager.default.removeItem(atPath: stateDirectory + "/" + file)
+    }
+  }
+
+  /// Removes an instance's container, env file and output FIFO in the background. A container that is
+  /// already gone is no error.
   func remove(containerName: String, hostEnvironment: [String: String]) {
     let envFile = "\(stateDirectory)/\(containerName).env"
+    let outputFIFO = outputPath(containerName: containerName)
     Thread.detachNewThread {
       let docker = DockerCLI(environment: hostEnvironment)
       _ = try? docker.run(["rm", "--force", containerName], timeout: .seconds(30))
       try? FileManager.default.removeItem(atPath: envFile)
+      // The tool's descriptors stay valid after the FIFO's name is gone.
+      unlink(outputFIFO)
     }
   }
 }

@@ -51,8 +51,11 @@ extension LocalFunctions {
     let container = FrameworkContainer(
       docker: docker, functionName: entry.name, manifest: manifest,
       stateDirectory: builder.layout.stateDirectory(for: entry.name))
+    try FileManager.default.createDirectory(
+      atPath: container.stateDirectory, withIntermediateDirectories: true)
     let commandLine = try container.commandLine(
-      image: image, variables: variables, host: options.host, port: port)
+      image: image, variables: variables, host: options.host, port: port,
+      logFile: builder.layout.logFile(for: entry.name))
     // functions-framework handles /robots.txt itself; docker's proxy accepts connections before the
     // server listens, so only an HTTP response shows readiness.
     return try await server.launchDetached(
@@ -66,9 +69,11 @@ extension LocalFunctions {
     -> LambdaContainer
   {
     if let error = removeContainers(of: entry.name) { throw error }
-    return LambdaContainer(
+    let container = LambdaContainer(
       image: image, manifest: manifest, directory: entry.directory,
       stateDirectory: builder.layout.stateDirectory(for: entry.name))
+    container.removeInstanceFiles(function: entry.name)
+    return container
   }
 
   /// Removes the function's containers, found by label; returns the failure instead of throwing it, so a

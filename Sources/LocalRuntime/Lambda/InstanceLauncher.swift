@@ -248,12 +248,14 @@ struct InstanceLauncher: Sendable {
     let environment = configuration.processEnvironment(
       runtimeAPI: "127.0.0.1:\(port)", instanceID: id, now: Date())
     let spec: ProcessSpec
+    let outputFIFO: OutputFIFO?
     if let container {
       do {
-        spec = try container.processSpec(
+        let prepared = try container.processSpec(
           function: configuration.name, instanceID: id, runtimeEnvironment: environment,
-          hostEnvironment: hostEnvironment
-        ).spec
+          hostEnvironment: hostEnvironment)
+        spec = prepared.spec
+        outputFIFO = prepared.output
       } catch {
         Task { await server.stop() }
         throw error
@@ -262,17 +264,28 @@ struct InstanceLauncher: Sendable {
       spec = ProcessSpec(
         executable: commandLine[0], arguments: Array(commandLine.dropFirst()), environment: environment,
         workingDirectory: configuration.directory)
+      outputFIFO = nil
     }
     let started: (pid: pid_t, output: Int32)
     do {
       started = try runner.startPiped(spec, ownProcessGroup: true)
     } catch {
+      outputFIFO?.discard()
       Task { await server.stop() }
       throw .spawnFailed("\(error)")
     }
     processID.withLock { $0 = started.pid }
-    let output = OutputCollector(descriptor: started.output, writer: logWriter)
-    output.start()
+    // With a FIFO, the runtime's output arrives there, and the docker CLI's own pipe carries only the
+    // CLI's and the init process's messages, which go to the log but not into an invocation's tail.
+    let cliOutput = OutputCollector(descriptor: started.output, writer: logWriter)
+    cliOutput.start()
+    let output: OutputCollector
+    if let outputFIFO {
+      output = OutputCollector(descriptor: outputFIFO.readDescriptor, writer: logWriter)
+      output.start()
+    } else {
+      output = cliOutput
+    }
 
     let pid = started.pid
     Thread.detachNewThread {
@@ -280,6 +293,8 @@ struct InstanceLauncher: Sendable {
       if let container, let containerName {
         container.remove(containerName: containerName, hostEnvironment: hostEnvironment)
       }
+      outputFIFO?.closeKeeper()
+      cliOutput.waitUntilDrained()
       output.waitUntilDrained()
       onExit(instance, termination)
       Task { await server.stop() }

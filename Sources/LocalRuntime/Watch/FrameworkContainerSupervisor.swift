@@ -69,7 +69,8 @@ actor FrameworkContainerSupervisor: WatchedFrameworkServer {
           if case .step(let text) = event { ServiceLog.info(text) }
         })
       commandLine = try container.commandLine(
-        image: image, variables: config.variables, host: Self.containerHost, port: port)
+        image: image, variables: config.variables, host: Self.containerHost, port: port,
+        logFile: config.logFile)
       let pid = try runner.start(
         ProcessSpec(
           executable: commandLine[0], arguments: Array(commandLine.dropFirst()),
