@@ -2,12 +2,14 @@
 # Compare the process and docker backends on one Google Cloud HTTP function, in one run:
 #   - time from `functions run` to the first good response (warm build: image and environment exist),
 #   - warm invocation latency (hyperfine over curl against the running function),
-#   - rebuild time of the image after a one-line source change (warm layer cache).
+#   - rebuild time of the image after a one-line source change (warm layer cache),
+#   - save-to-new-response time of run --watch on docker against a manual stop and run.
 # Needs a reachable Docker daemon (DOCKER_HOST), the base image BASE_IMAGE (default
 # functions-test/base:bookworm, see scripts/base-image.sh), hyperfine and curl. Everything listens on
 # 127.0.0.1. Usage: bench/docker.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 runs="${1:-10}"
 base="${BASE_IMAGE:-functions-test/base:bookworm}"
 swift build -c release --static-swift-stdlib >/dev/null
@@ -47,3 +49,23 @@ for i in $(seq 1 "$runs"); do
   total=$(echo "$total + $(now) - $start" | bc -l)
 done
 printf 'docker: rebuild after a one-line change, mean of %s: %.3f s\n' "$runs" "$(echo "$total / $runs" | bc -l)"
+
+# Hot reload on the docker backend: from a saved change to the first response of the new code, with
+# `run --watch` (image rebuilt, new container behind the supervisor's relay) and with a manual
+# `functions stop` + `functions run`. Both use bench/watch_step.py, as bench/watch.sh does.
+printf '{"backend": "docker", "dockerBaseImages": {"python": "%s"}}\n' "$base" \
+  >"$FUNCTIONS_HOME/config/settings.json"
+step="python3 $root/bench/watch_step.py"
+for name in watched manual; do
+  "$functions" new http "$name" >/dev/null 2>&1
+  sed -i 's/f"Hello /f"Ping /' "$name/main.py"
+done
+port_watched=18751 port_manual=18752
+"$functions" run watched --watch --port $port_watched >/dev/null 2>&1
+"$functions" run manual --port $port_manual >/dev/null 2>&1
+hyperfine --style basic --warmup 1 --runs "$runs" \
+  -n "docker, run --watch: save to first new response" \
+  "$step edit $work/watched/main.py http://127.0.0.1:$port_watched/" \
+  -n "docker, stop + run: save to first new response" \
+  "$step restart $work/manual/main.py http://127.0.0.1:$port_manual/ manual $functions" 2>/dev/null |
+  grep -E "docker,|Time|Range"
