@@ -38,6 +38,33 @@ struct DockerBackendTests {
     #expect(try sandbox.run(["delete", "reuse"]).status == 0)
   }
 
+  @Test("two registries keep their own images")
+  func registriesKeepOwnImages() throws {
+    let first = try Sandbox()
+    let second = try Sandbox()
+    guard try first.use(.docker), try second.use(.docker) else { return }
+    var images: [String] = []
+    for sandbox in [first, second] {
+      #expect(try sandbox.run(["new", "http", "shared"]).status == 0)
+      let built = try sandbox.run(["build", "shared", "--json"])
+      #expect(built.status == 0, "\(built.stderr)")
+      images.append(try #require(jsonObject(built.stdout)?["image"] as? String))
+    }
+    // The same name and the same code, but each registry builds and owns its image.
+    #expect(images[0] != images[1])
+
+    #expect(try first.run(["delete", "shared"]).status == 0)
+    let inspect = { (image: String) throws -> ProcessResult in
+      try ProcessRunner().run(
+        ProcessSpec(
+          executable: "docker", arguments: ["image", "inspect", image], environment: first.environment),
+        timeout: .seconds(30))
+    }
+    #expect(try inspect(images[0]).termination != .exited(0), "the first registry's image is deleted")
+    #expect(try inspect(images[1]).termination == .exited(0), "the second registry's image stays")
+    #expect(try second.run(["delete", "shared"]).status == 0)
+  }
+
   @Test("watched Lambda on docker reloads")
   func watchedLambdaReloads() async throws {
     let sandbox = try Sandbox()

@@ -71,6 +71,11 @@ public struct DockerCLI: Sendable {
     "\(Self.stateLabel)=\(StateLayout(environment: environment).stateDirectory)"
   }
 
+  /// The first 8 hex digits of the SHA-256 of the registry's state folder, for image tags.
+  public var ownerTag: String {
+    String(SHA256.hexDigest(of: StateLayout(environment: environment).stateDirectory).prefix(8))
+  }
+
   /// The labels every image and container of a function carries, as `--label` arguments; the fingerprint
   /// label is added when one is given.
   public func labelArguments(functionName: String, fingerprint: String? = nil) -> [String] {

@@ -119,7 +119,9 @@ public struct DockerImageBuilder: Sendable {
     let fingerprint = try Self.fingerprint(
       dockerfile: dockerfile, baseImageID: baseImageID, directory: directory, files: files)
     let shortFingerprint = String(fingerprint.prefix(16))
-    let reference = "functions/\(name.lowercased()):\(shortFingerprint)"
+    // The registry's own suffix keeps each FUNCTIONS_HOME's images apart, so one registry never reuses,
+    // replaces or deletes an image that carries another registry's label.
+    let reference = "functions/\(name.lowercased()):\(shortFingerprint)-\(docker.ownerTag)"
     if !force, try docker.imageID(reference) != nil {
       return BuiltImage(
         reference: reference, fingerprint: shortFingerprint, wasBuilt: false,
@@ -212,7 +214,8 @@ public struct DockerImageBuilder: Sendable {
       pythonDependencies = (requirements, wheels)
     }
 
-    let context = dockerCacheDirectory + "/contexts/\(name)"
+    // The cache can be shared by several registries (FUNCTIONS_CACHE_DIR), so the folder names the registry.
+    let context = dockerCacheDirectory + "/contexts/\(name)-\(docker.ownerTag)"
     let manager = FileManager.default
     do {
       try? manager.removeItem(atPath: context)
