@@ -7,7 +7,7 @@ import FunctionsCore
 enum BuildCommand {
   static func make() -> Command {
     Command(
-      "build", abstract: "Prepare a function's Python environment.",
+      "build", abstract: "Prepare a function's environment, or its image with --backend docker.",
       discussion: """
         Installs functions-framework and requirements.txt into an environment keyed by the runtime and \
         the requirements, so an unchanged function rebuilds at once and identical requirement sets share \

@@ -22,8 +22,8 @@ enum DoctorCommand {
       let color = context.outputColor(parsed)
       var text = ""
       for check in checks {
-        let word = check.isAvailable ? "ok" : (check.isRequired ? "missing" : "absent")
-        let padded = word.padding(toLength: 7, withPad: " ", startingAt: 0)
+        let word = check.isAvailable ? "ok" : (check.isRequired ? "missing" : "unavailable")
+        let padded = word.padding(toLength: 11, withPad: " ", startingAt: 0)
         let mark = color.paint(padded, check.isAvailable ? "32" : (check.isRequired ? "31" : "33"))
         text += "\(check.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(mark)  \(check.detail)\n"
         if !check.isAvailable {

@@ -15,10 +15,11 @@ enum RemoveCommand {
 
   static func makeDelete() -> Command {
     Command(
-      "delete", abstract: "Unregister a function and delete its environment, logs and state.",
+      "delete", abstract: "Unregister a function and delete its environment or images, logs and state.",
       discussion: """
         The function's source files are never deleted. An environment that another function uses is \
-        kept, and so is every environment in a cache shared through FUNCTIONS_CACHE_DIR.
+        kept, and so is every environment in a cache shared through FUNCTIONS_CACHE_DIR. On the docker \
+        backend, the function's images and build folder are deleted.
         """,
       arguments: [ArgumentSpec("name", help: "The function to delete.")],
       options: [.flag("force", help: "Stop the function first if it is running.")],
@@ -47,8 +48,11 @@ enum RemoveCommand {
       }
     }
     guard deletesState else {
+      let images =
+        entry.backend == Backend.docker.rawValue
+        ? "; its Docker images stay until 'functions sync docker' removes them" : ""
       context.diagnostics.status(
-        "Removed \(name) from the registry; its files in \(entry.directory) are kept")
+        "Removed \(name) from the registry; its files in \(entry.directory) are kept\(images)")
       return
     }
     let manager = FileManager.default
@@ -72,6 +76,7 @@ enum RemoveCommand {
       if (try? context.localFunctions().removeImages(of: name))?.isEmpty == false {
         removed.insert("images", at: 1)
       }
+      try? context.localFunctions().imageBuilder().removeBuildContext(name: name)
     }
     let list = removed.dropLast().joined(separator: ", ") + " and " + removed.last!
     context.diagnostics.status("Deleted \(name)'s \(list); kept its \(kept)")

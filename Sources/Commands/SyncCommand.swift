@@ -14,8 +14,9 @@ enum SyncCommand {
         Each deployed function is marked deployed, changed-outside (its code is no longer the code \
         functions deployed) or gone (the provider no longer has it). Functions that carry the managed-by \
         tag with a registered name but have no record yet are recorded as deployed. 'functions sync docker' \
-        removes the Docker backend's containers, found by their labels, of registered functions that are \
-        not running, and leaves every other container alone.
+        removes, by their labels, this registry's Docker containers of functions that are not running, and \
+        the containers and images of names it no longer registers; other registries' objects are never \
+        touched.
         """,
       arguments: [
         ArgumentSpec(
@@ -118,48 +119,59 @@ enum SyncCommand {
     return rows
   }
 
-  /// One container that `sync docker` looked at.
-  struct ContainerRow: Encodable {
+  /// One container or image that `sync docker` looked at.
+  struct DockerObjectRow: Encodable {
+    /// `container` or `image`.
+    let kind: String
     let id: String
     let name: String
+    /// Docker's state word for a container (`running`, `exited`, …); the reference for an image.
     let state: String
-    /// `removed`, `kept` (its function runs) or `not registered` (left alone).
+    /// `removed`, `kept` (its function runs or is registered) or `failed` (an image that a container
+    /// of another registry still uses).
     let action: String
   }
 
-  /// Removes the containers of registered functions that are not running. Containers of names this
-  /// registry does not know may belong to another `FUNCTIONS_HOME`, so they are only listed.
+  /// Removes what this registry created and no longer needs: the containers of functions that are not
+  /// running, and the containers and images of names it no longer registers (after `remove`). Other
+  /// registries' objects carry another state label and are never listed.
   static func syncContainers(_ parsed: ParsedCommand, context: CommandContext) throws {
     let docker = DockerCLI(runner: context.runner, environment: context.environment)
     let document = try context.registry.read()
-    var rows: [ContainerRow] = []
-    var stale: [String] = []
+    var rows: [DockerObjectRow] = []
+    var staleContainers: [String] = []
     for container in try docker.managedContainers() {
-      let action: String
-      if let entry = document.functions[container.functionName] {
-        action = entry.effectiveState == .running ? "kept" : "removed"
-        if action == "removed" { stale.append(container.id) }
-      } else {
-        action = "not registered"
+      let isRunning = document.functions[container.functionName]?.effectiveState == .running
+      if !isRunning { staleContainers.append(container.id) }
+      rows.append(
+        DockerObjectRow(
+          kind: "container", id: String(container.id.prefix(12)), name: container.functionName,
+          state: container.state, action: isRunning ? "kept" : "removed"))
+    }
+    try docker.removeContainers(ids: staleContainers)
+    for image in try docker.managedImages() {
+      var action = "kept"
+      if document.functions[image.functionName] == nil {
+        let removal = try docker.run(["image", "rm", image.reference], timeout: .seconds(60))
+        action = removal.termination.isSuccess ? "removed" : "failed"
       }
       rows.append(
-        ContainerRow(
-          id: String(container.id.prefix(12)), name: container.functionName, state: container.state,
-          action: action))
+        DockerObjectRow(
+          kind: "image", id: String(image.id.replacingOccurrences(of: "sha256:", with: "").prefix(12)),
+          name: image.functionName, state: image.reference, action: action))
     }
-    try docker.removeContainers(ids: stale)
     if parsed.flag("json") {
       try printJSON(rows)
       return
     }
     if rows.isEmpty {
-      context.diagnostics.status("No containers carry the managed-by=functions label")
+      context.diagnostics.status("This registry has no Docker containers or images")
       return
     }
     StandardOutput.write(
       formatTable(
-        header: ["CONTAINER", "NAME", "STATE", "ACTION"],
-        rows: rows.map { [$0.id, $0.name, $0.state, $0.action] },
+        header: ["KIND", "ID", "NAME", "STATE", "ACTION"],
+        rows: rows.map { [$0.kind, $0.id, $0.name, $0.state, $0.action] },
         color: context.outputColor(parsed)))
   }
 }

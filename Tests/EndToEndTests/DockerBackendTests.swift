@@ -53,7 +53,14 @@ struct DockerBackendTests {
     // The same name and the same code, but each registry builds and owns its image.
     #expect(images[0] != images[1])
 
+    let contexts = {
+      ((try? FileManager.default.contentsOfDirectory(atPath: Sandbox.sharedCache + "/docker/contexts")) ?? [])
+        .filter { $0.hasPrefix("shared-") }.count
+    }
+    // Earlier test runs may have left folders in the shared cache, so only the change is checked.
+    let built = contexts()
     #expect(try first.run(["delete", "shared"]).status == 0)
+    #expect(contexts() == built - 1, "delete removes the registry's build folder")
     let inspect = { (image: String) throws -> ProcessResult in
       try ProcessRunner().run(
         ProcessSpec(
@@ -128,20 +135,37 @@ struct DockerBackendTests {
     let boxed = try sandbox.list().first { $0["name"] as? String == "boxed" }
     #expect(boxed?["containers"] as? [String] == ["running"], "the other home's container is not listed")
 
-    let synced = try sandbox.run(["sync", "docker", "--json"])
-    #expect(synced.status == 0, "\(synced.stderr)")
-    let rows = (try JSONSerialization.jsonObject(with: Data(synced.stdout.utf8)) as? [[String: Any]]) ?? []
-    let actions = Dictionary(rows.map { ($0["name"] as? String ?? "", $0["action"] as? String ?? "") }) {
-      a, _ in a
-    }
+    let synced = try syncDocker(sandbox)
+    let actions = Dictionary(
+      synced.filter { $0["kind"] as? String == "container" }.map {
+        ($0["name"] as? String ?? "", $0["action"] as? String ?? "")
+      }
+    ) { a, _ in a }
     #expect(actions["idle"] == "removed")
     #expect(actions["boxed"] == "kept")
-    #expect(actions[unique] == "not registered")
+    // The container carries this registry's label, so it is this registry's, left by a removed function.
+    #expect(actions[unique] == "removed")
     let remaining = try docker(["ps", "--all", "--quiet", "--filter", "name=\(unique)"]).output
-    #expect(
-      remaining.split(whereSeparator: \.isNewline).count == 2,
-      "the unregistered container and the other home's stay")
+    #expect(remaining.split(whereSeparator: \.isNewline).count == 1, "only the other home's container stays")
+
+    // After `remove`, the image stays until `sync docker` removes it.
+    let image = try #require(
+      synced.first { $0["kind"] as? String == "image" && $0["name"] as? String == "boxed" }?["state"]
+        as? String)
     #expect(try sandbox.run(["stop", "boxed"]).status == 0)
+    let removed = try sandbox.run(["remove", "boxed"])
+    #expect(removed.stderr.contains("'functions sync docker' removes them"), "\(removed.stderr)")
+    #expect(try docker(["image", "inspect", image]).termination == .exited(0))
+    let imageRows = try syncDocker(sandbox).filter { $0["kind"] as? String == "image" }
+    #expect(imageRows.first { $0["name"] as? String == "boxed" }?["action"] as? String == "removed")
+    #expect(try docker(["image", "inspect", image]).termination != .exited(0))
+  }
+
+  /// Runs `sync docker --json` and returns its rows.
+  private func syncDocker(_ sandbox: Sandbox) throws -> [[String: Any]] {
+    let synced = try sandbox.run(["sync", "docker", "--json"])
+    #expect(synced.status == 0, "\(synced.stderr)")
+    return (try JSONSerialization.jsonObject(with: Data(synced.stdout.utf8)) as? [[String: Any]]) ?? []
   }
 
   @Test("Dockerfile is printed, and a function's own is used")

@@ -186,6 +186,41 @@ public struct DockerCLI: Sendable {
     return identifiers.count
   }
 
+  /// An image this registry built, found by its labels.
+  public struct ManagedImage: Sendable, Equatable {
+    public let id: String
+    /// `functions/NAME:TAG`.
+    public let reference: String
+    /// The registry name in the image's name label.
+    public let functionName: String
+  }
+
+  /// Returns every image that this registry built. `docker image ls` cannot print labels, so the names
+  /// come from one `docker image inspect` of all of them.
+  public func managedImages() throws -> [ManagedImage] {
+    let listed = try checkedRun(
+      [
+        "image", "ls", "--no-trunc", "--filter", "label=\(Self.managedByLabel)", "--filter",
+        "label=\(ownerLabel)", "--format", "{{.ID}}\t{{.Repository}}:{{.Tag}}",
+      ], timeout: .seconds(30))
+    let images = listed.output.split(whereSeparator: \.isNewline).compactMap { line -> (String, String)? in
+      let fields = line.split(separator: "\t").map(String.init)
+      return fields.count == 2 ? (fields[0], fields[1]) : nil
+    }
+    guard !images.isEmpty else { return [] }
+    let inspected = try checkedRun(
+      ["image", "inspect", "--format", "{{.Id}}\t{{index .Config.Labels \"\(Self.nameLabel)\"}}"]
+        + Set(images.map(\.0)).sorted(), timeout: .seconds(30))
+    var names: [String: String] = [:]
+    for line in inspected.output.split(whereSeparator: \.isNewline) {
+      let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+      if fields.count == 2 { names[fields[0]] = fields[1] }
+    }
+    return images.map { id, reference in
+      ManagedImage(id: id, reference: reference, functionName: names[id] ?? "")
+    }
+  }
+
   /// Returns `ID TAG` pairs of the images this registry built for the function, found by label.
   public func images(functionName: String) throws -> [(id: String, reference: String)] {
     let result = try checkedRun(

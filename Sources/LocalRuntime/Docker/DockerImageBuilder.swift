@@ -149,6 +149,18 @@ public struct DockerImageBuilder: Sendable {
       usesOwnDockerfile: ownDockerfile != nil)
   }
 
+  /// Deletes the function's build context folder in the cache.
+  public func removeBuildContext(name: String) throws {
+    let context = buildContextDirectory(name: name)
+    if FileManager.default.fileExists(atPath: context) { try FileManager.default.removeItem(atPath: context) }
+  }
+
+  /// Returns the function's build context folder. The cache can be shared by several registries
+  /// (FUNCTIONS_CACHE_DIR), so the folder name ends with the registry's tag.
+  func buildContextDirectory(name: String) -> String {
+    dockerCacheDirectory + "/contexts/\(name)-\(docker.ownerTag)"
+  }
+
   /// Removes the function's images with another fingerprint. An image a container still uses stays.
   func removeOlderImages(name: String, keeping reference: String) {
     guard let images = try? docker.images(functionName: name) else { return }
@@ -214,8 +226,7 @@ public struct DockerImageBuilder: Sendable {
       pythonDependencies = (requirements, wheels)
     }
 
-    // The cache can be shared by several registries (FUNCTIONS_CACHE_DIR), so the folder names the registry.
-    let context = dockerCacheDirectory + "/contexts/\(name)-\(docker.ownerTag)"
+    let context = buildContextDirectory(name: name)
     let manager = FileManager.default
     do {
       try? manager.removeItem(atPath: context)
