@@ -38,7 +38,8 @@ public enum RuntimeError: Error, CustomStringConvertible, Sendable {
     case .dependencyInstallFailed(let result):
       let tail = result.tail(lines: 12).map { "    " + $0 }.joined(separator: "\n")
       return "pip failed to install the dependencies (\(result.termination)); its last lines:\n\(tail)\n"
-        + "Fix requirements.txt and run 'functions build' again."
+        + "Fix requirements.txt, then run 'functions build' again (a watched function builds again when "
+        + "the file is saved)."
     case .portInUse(let host, let port):
       return "port \(port) is already in use on \(host); choose another with --port, or stop what uses it"
     case .noFreePort(let host):

@@ -16,6 +16,8 @@ struct DockerBackendTests {
     #expect(first.status == 0, "\(first.stderr)")
     let image = try #require(jsonObject(first.stdout)?["image"] as? String)
     #expect(image.hasPrefix("functions/reuse:"))
+    // The template's runtime is python312; the test base image has Debian bookworm's Python 3.11.
+    #expect(first.stderr.contains("so the function runs on Python 3.11, not 3.12"), "\(first.stderr)")
 
     let unchanged = try #require(jsonObject(try sandbox.run(["build", "reuse", "--json"]).stdout))
     #expect(unchanged["rebuilt"] as? Bool == false)

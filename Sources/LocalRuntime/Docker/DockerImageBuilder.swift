@@ -217,12 +217,22 @@ public struct DockerImageBuilder: Sendable {
       let platform = try ImagePythonPlatform.probe(
         image: generated.baseImage, imageID: baseImageID, docker: docker,
         cacheDirectory: dockerCacheDirectory + "/platforms")
+      // As on the process backend, a function that will not run on its runtime's Python says so.
+      if let wanted = Runtimes.pythonVersion(of: generated.manifest.runtime), wanted != platform.pythonVersion {
+        report(
+          .warning(
+            "the base image \(generated.baseImage) has Python \(platform.pythonVersion), so the function runs "
+              + "on Python \(platform.pythonVersion), not \(wanted) as in the cloud; name an image with Python "
+              + "\(wanted) in settings.json under \"dockerBaseImages\" (\"python\(wanted)\" or \"python\")"))
+      }
       let requirementsPath = (directory as NSString).appendingPathComponent("requirements.txt")
       let requirements = FileManager.default.contents(atPath: requirementsPath) ?? Data()
       let wheels = try WheelDownloader(
         runner: runner, environment: environment, cacheDirectory: dockerCacheDirectory + "/wheels"
       ).download(
-        requirements: requirements, baseRequirement: baseRequirement, platform: platform, report: report)
+        requirements: requirements,
+        requirementsPath: FileManager.default.fileExists(atPath: requirementsPath) ? requirementsPath : nil,
+        baseRequirement: baseRequirement, platform: platform, report: report)
       pythonDependencies = (requirements, wheels)
     }
 

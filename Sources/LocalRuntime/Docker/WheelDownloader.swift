@@ -13,8 +13,11 @@ struct WheelDownloader: Sendable {
   let cacheDirectory: String
 
   /// Returns a folder of wheels for the requirements, downloading them when no cached folder matches.
+  /// pip reads `requirementsPath` when it is given, so its messages name the function's own file and its
+  /// `-r` includes resolve next to it; otherwise it reads a copy of `requirements`.
   func download(
-    requirements: Data, baseRequirement: String, platform: ImagePythonPlatform,
+    requirements: Data, requirementsPath: String? = nil, baseRequirement: String,
+    platform: ImagePythonPlatform,
     report: @escaping @Sendable (BuildEvent) -> Void
   ) throws -> String {
     let normalized = String(decoding: requirements, as: UTF8.self)
@@ -46,7 +49,7 @@ struct WheelDownloader: Sendable {
       [
         "-m", "pip", "download", "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
         "--dest", partial, "--only-binary=:all:", "--python-version", platform.pythonVersion,
-        "--implementation", "cp", baseRequirement, "-r", partial + "/.requirements.txt",
+        "--implementation", "cp", baseRequirement, "-r", requirementsPath ?? partial + "/.requirements.txt",
       ] + platform.pipPlatforms.flatMap { ["--platform", $0] }
     report(
       .step(

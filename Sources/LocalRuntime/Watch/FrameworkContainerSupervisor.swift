@@ -115,7 +115,8 @@ actor FrameworkContainerSupervisor: WatchedFrameworkServer {
     if let previous { retire(previous, force: false) }
     if let failure {
       ServiceLog.error(
-        "\(config.name) failed to start after the change: \(failure); fix it and save again")
+        "\(config.name) failed to start after the change: \(failure.withoutFinalPeriod); fix it and save again"
+      )
       answerWithFailure(failure)
       return
     }
@@ -191,7 +192,9 @@ actor FrameworkContainerSupervisor: WatchedFrameworkServer {
   private func answerWithFailure(_ failure: String) {
     fallback = listener.answerEveryRequest(
       status: 500, reason: "Internal Server Error",
-      body: "\(config.name) is not running: \(failure). See 'functions logs \(config.name)'.\n")
+      body:
+        "\(config.name) is not running: \(failure.withoutFinalPeriod). See 'functions logs \(config.name)'.\n"
+    )
     state.record(.crashed)
   }
 }

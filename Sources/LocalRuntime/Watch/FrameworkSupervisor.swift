@@ -196,7 +196,9 @@ actor FrameworkSupervisor: WatchedFrameworkServer {
   private func answerWithFailure(_ failure: String) {
     fallback = listener.answerEveryRequest(
       status: 500, reason: "Internal Server Error",
-      body: "\(config.name) is not running: \(failure). See 'functions logs \(config.name)'.\n")
+      body:
+        "\(config.name) is not running: \(failure.withoutFinalPeriod). See 'functions logs \(config.name)'.\n"
+    )
     state.record(.crashed)
   }
 
@@ -255,7 +257,8 @@ actor FrameworkSupervisor: WatchedFrameworkServer {
     }
     if let failure {
       ServiceLog.error(
-        "\(config.name) failed to start after the change: \(failure); fix it and save again")
+        "\(config.name) failed to start after the change: \(failure.withoutFinalPeriod); fix it and save again"
+      )
       answerWithFailure(failure)
       return
     }

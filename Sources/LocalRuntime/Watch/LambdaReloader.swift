@@ -62,7 +62,8 @@ final class LambdaReloader: Sendable {
       }
     } catch {
       // Warm instances keep serving the code they loaded; new ones would start from the changed files.
-      ServiceLog.error("reload failed: \(error); fix it and save again")
+      ServiceLog.error(
+        "reload failed: \(String(describing: error).withoutFinalPeriod); fix it and save again")
       state.record(.crashed)
       return
     }

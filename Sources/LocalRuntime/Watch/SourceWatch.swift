@@ -83,6 +83,13 @@ public final class SourceWatch: Sendable {
   }
 }
 
+extension String {
+  /// The text without one trailing period, so a failure message can be followed by more of a sentence.
+  var withoutFinalPeriod: String {
+    hasSuffix(".") ? String(dropLast()) : self
+  }
+}
+
 /// Records a watched function's state in the registry after a reload, as long as the registry still
 /// names this process as the function's server.
 public struct WatchedState: Sendable {
