@@ -74,30 +74,6 @@ struct DockerBackendTests {
     #expect(try second.run(["delete", "shared"]).status == 0)
   }
 
-  @Test("watched Lambda on docker reloads")
-  func watchedLambdaReloads() async throws {
-    let sandbox = try Sandbox()
-    guard try sandbox.use(.docker) else { return }
-    try sandbox.makeLambda("boxapi", template: "http")
-    let started = try sandbox.run(["run", "boxapi", "--watch"])
-    #expect(started.status == 0, "\(started.stderr)")
-    let url = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(await httpRequest(url)?.1 == "Hello World!")
-
-    let original = try #require(sandbox.read("boxapi/app.py"))
-    try sandbox.write(original.replacingOccurrences(of: "f\"Hello ", with: "f\"Boxed "), to: "boxapi/app.py")
-    var body: String?
-    let deadline = ContinuousClock.now + .seconds(120)
-    while ContinuousClock.now < deadline {
-      body = await httpRequest(url)?.1
-      if body == "Boxed World!" { break }
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    #expect(body == "Boxed World!", "\(String(describing: body))")
-    #expect(try sandbox.run(["stop", "boxapi"]).status == 0)
-
-  }
-
   @Test("list and sync find containers by label")
   func containersByLabel() throws {
     let sandbox = try Sandbox()

@@ -161,6 +161,25 @@ struct WatchTests {
     #expect(try sandbox.run(["stop", "hello"]).status == 0)
   }
 
+  @Test("Lambda request during reload waits", arguments: TestBackend.allCases)
+  func lambdaRequestDuringReloadWaits(backend: TestBackend) async throws {
+    let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
+    try sandbox.makeLambda("api", template: "http")
+    let url = try startWatched(sandbox, "api")
+    #expect(await httpRequest(url)?.1 == "Hello World!")
+    let logOffset = logSize(sandbox, "api")
+
+    // On docker the image is built again first, which takes longer than a request.
+    try edit(sandbox, "api/app.py", replacing: "f\"Hello ", with: "f\"Second ")
+    #expect(try await waitForLog(sandbox, "api", after: logOffset, containing: "changed; reloading"))
+    let response = await httpRequest(url)
+    #expect(response?.0 == 200)
+    #expect(response?.1 == "Second World!")
+    #expect(try sandbox.run(["stop", "api"]).status == 0)
+    if backend == .docker { #expect(try sandbox.containers(of: "api").isEmpty) }
+  }
+
   @Test("Lambda function reloads and recovers")
   func lambdaReloads() async throws {
     let sandbox = try Sandbox()

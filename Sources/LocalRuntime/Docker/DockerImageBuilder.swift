@@ -218,7 +218,8 @@ public struct DockerImageBuilder: Sendable {
         image: generated.baseImage, imageID: baseImageID, docker: docker,
         cacheDirectory: dockerCacheDirectory + "/platforms")
       // As on the process backend, a function that will not run on its runtime's Python says so.
-      if let wanted = Runtimes.pythonVersion(of: generated.manifest.runtime), wanted != platform.pythonVersion {
+      if let wanted = Runtimes.pythonVersion(of: generated.manifest.runtime), wanted != platform.pythonVersion
+      {
         report(
           .warning(
             "the base image \(generated.baseImage) has Python \(platform.pythonVersion), so the function runs "

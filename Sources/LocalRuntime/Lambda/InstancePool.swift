@@ -16,6 +16,11 @@ actor InstancePool {
   private var isShutDown = false
   /// Instances started before the last reload; each stops when its current invocation ends.
   private var retired: Set<Int> = []
+  /// Whether new invocations wait because a reload is preparing the new code.
+  private var isHolding = false
+  /// Invocations that wait for the reload; kept apart from `waiting`, so a freed instance slot always
+  /// goes to an invocation (or the reload's new instance) that can take it.
+  private var held: [CheckedContinuation<Void, Never>] = []
 
   init(launcher: InstanceLauncher, maxInstances: Int) {
     self.launcher = launcher
@@ -79,7 +84,8 @@ actor InstancePool {
   /// the error in Lambda's terms. The instance then waits, warm, for the first invocation.
   func prewarm(limit: Duration = .seconds(10)) async -> String? {
     let acquired: LaunchedInstance
-    switch await acquire() {
+    // The instance a reload starts is what held invocations wait for, so it does not wait itself.
+    switch await acquire(bypassingHold: true) {
     case .success(let result): acquired = result.instance
     case .failure(let failure):
       return failure.outcome(requestID: nil).errorSummary.map { "\($0.type): \($0.message)" }
@@ -129,7 +135,25 @@ actor InstancePool {
     retired.formUnion(launched.keys)
     // Slots freed by the stopped instances go to invocations waiting for one.
     for _ in idleIDs { wakeOne() }
-    return await prewarm()
+    // Held invocations continue once the new instance is ready (or failed), so they run the new code.
+    let failure = await prewarm()
+    resumeInvocations()
+    return failure
+  }
+
+  /// Makes new invocations wait until `reload(with:)` or `resumeInvocations()`, while a reload builds
+  /// the new code. Invocations already running finish on their instances.
+  func holdInvocations() {
+    isHolding = true
+  }
+
+  /// Lets waiting invocations continue, on the instances there are (after a reload that failed).
+  func resumeInvocations() {
+    guard isHolding else { return }
+    isHolding = false
+    let woken = held
+    held = []
+    for waiter in woken { waiter.resume() }
   }
 
   /// Stops every instance.
@@ -141,16 +165,23 @@ actor InstancePool {
     }
     launched = [:]
     idle = []
-    for waiter in waiting { waiter.resume() }
+    for waiter in waiting + held { waiter.resume() }
     waiting = []
+    held = []
   }
 
   /// The number of instances that exist now, busy or idle.
   var instanceCount: Int { launched.count }
 
-  private func acquire() async -> Result<(instance: LaunchedInstance, isNew: Bool), LaunchFailure> {
+  private func acquire(bypassingHold: Bool = false) async
+    -> Result<(instance: LaunchedInstance, isNew: Bool), LaunchFailure>
+  {
     while true {
       if isShutDown { return .failure(.spawnFailed("the function is stopping")) }
+      if isHolding && !bypassingHold {
+        await withCheckedContinuation { held.append($0) }
+        continue
+      }
       while let id = idle.popLast() {
         if let warm = launched[id], await !warm.instance.isStopped { return .success((warm, false)) }
       }

@@ -63,6 +63,16 @@ public final class LambdaService: Sendable {
     await pool.reload(with: InstanceLauncher(configuration: newConfiguration, logWriter: logWriter))
   }
 
+  /// Makes new invocations wait while a reload prepares the new code.
+  public func holdInvocations() async {
+    await pool.holdInvocations()
+  }
+
+  /// Lets invocations continue on the current instances, after a reload that could not prepare the code.
+  public func resumeInvocations() async {
+    await pool.resumeInvocations()
+  }
+
   /// Stops listening and stops every instance.
   public func stop() async {
     await server.stop()

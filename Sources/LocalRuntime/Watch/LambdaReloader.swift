@@ -29,8 +29,11 @@ final class LambdaReloader: Sendable {
   }
 
   func reload(_ change: SourceChange) async {
-    ServiceLog.info("\(change.summary) changed; reloading")
     let began = ContinuousClock.now
+    // Invocations wait from here until the new code runs, as requests to a restarting Google Cloud
+    // function wait in the accept queue.
+    await service.holdInvocations()
+    ServiceLog.info("\(change.summary) changed; reloading")
     var configuration = current.withLock { $0 }
     do {
       if change.changesManifest {
@@ -65,6 +68,7 @@ final class LambdaReloader: Sendable {
       ServiceLog.error(
         "reload failed: \(String(describing: error).withoutFinalPeriod); fix it and save again")
       state.record(.crashed)
+      await service.resumeInvocations()
       return
     }
     current.withLock { $0 = configuration }
