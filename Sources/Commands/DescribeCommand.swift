@@ -2,6 +2,7 @@ import Basics
 import CommandLineKit
 import Foundation
 import FunctionsCore
+import LocalRuntime
 
 /// `functions describe NAME`: the manifest, paths, state and URL of one function.
 enum DescribeCommand {
@@ -39,7 +40,11 @@ enum DescribeCommand {
     let directory: String
     let manifestFile: String
     let logFile: String
+    /// `process` or `docker`: the backend of the last build or run, else the one the next run uses.
+    let backend: String
     let environmentDirectory: String?
+    /// On the docker backend, the function's current images; nil when Docker cannot be asked.
+    let images: [String]?
     let manifest: ManifestView
     /// The deployment, as the last deploy or sync recorded it.
     let deployment: DeploymentView?
@@ -108,6 +113,15 @@ enum DescribeCommand {
       context.environmentBuilder().directory(for: $0)
     }
     let state = entry.effectiveState
+    let backend =
+      entry.backend.flatMap(Backend.init(rawValue:))
+      ?? Backend.resolve(
+        option: nil, manifest: manifest, settings: (try? Settings.load(layout: context.layout)) ?? Settings())
+    var images: [String]?
+    if backend == .docker {
+      images = try? DockerCLI(runner: context.runner, environment: context.environment)
+        .images(functionName: name).map(\.reference)
+    }
     let description = Description(
       name: name, state: state, url: entry.url,
       invokeCommand: manifest.provider == .aws
@@ -116,7 +130,8 @@ enum DescribeCommand {
       pid: state == .running || entry.watchedServerIsAlive ? entry.process?.pid : nil,
       watch: entry.process?.isAlive == true ? entry.process?.watches == true : nil,
       directory: entry.directory, manifestFile: loaded.path, logFile: context.layout.logFile(for: name),
-      environmentDirectory: environmentDirectory,
+      backend: backend.rawValue, environmentDirectory: backend == .process ? environmentDirectory : nil,
+      images: images,
       manifest: ManifestView(
         provider: manifest.provider.rawValue, runtime: manifest.runtime, entryPoint: manifest.entryPoint,
         source: manifest.provider == .gcp ? manifest.source : nil,
@@ -160,11 +175,24 @@ enum DescribeCommand {
       ("Directory", entry.directory),
       ("Manifest", loaded.path),
       ("Log", description.logFile),
-      (
-        "Environment",
-        environmentDescription(entry: entry, manifest: manifest, directory: environmentDirectory)
-      ),
+      ("Backend", backend.rawValue),
     ]
+    switch backend {
+    case .process:
+      lines.append(
+        (
+          "Environment",
+          environmentDescription(entry: entry, manifest: manifest, directory: environmentDirectory)
+        ))
+    case .docker:
+      let image =
+        images.map {
+          $0.isEmpty
+            ? "not built yet ('functions build \(name) --backend docker')" : $0.joined(separator: ", ")
+        }
+        ?? "unknown: Docker cannot be asked ('functions doctor')"
+      lines.append(("Image", image))
+    }
     if manifest.provider == .aws {
       lines += [
         ("Memory", "\(manifest.aws.memorySize) MB"),

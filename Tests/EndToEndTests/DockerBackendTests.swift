@@ -19,6 +19,10 @@ struct DockerBackendTests {
     // The template's runtime is python312; the test base image has Debian bookworm's Python 3.11.
     #expect(first.stderr.contains("so the function runs on Python 3.11, not 3.12"), "\(first.stderr)")
 
+    let described = try sandbox.run(["describe", "reuse"]).stdout
+    #expect(described.contains("Backend:     docker"), "\(described)")
+    #expect(described.contains("Image:       \(image)"), "\(described)")
+
     let unchanged = try #require(jsonObject(try sandbox.run(["build", "reuse", "--json"]).stdout))
     #expect(unchanged["rebuilt"] as? Bool == false)
     #expect(unchanged["image"] as? String == image)
