@@ -177,6 +177,7 @@ public struct LocalFunctions: Sendable {
       try? registry.updateEntry(named: entry.name) { entry in
         entry.state = .crashed
         entry.process = nil
+        entry.backend = (build.image == nil ? Backend.process : Backend.docker).rawValue
       }
       throw error
     }
