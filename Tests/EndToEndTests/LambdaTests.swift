@@ -312,6 +312,7 @@ struct LambdaTests {
     #expect(notExecutable.status == 1)
     #expect(notExecutable.stderr.contains("Runtime.InvalidEntrypoint"), "\(notExecutable.stderr)")
     #expect(notExecutable.stderr.contains("fork/exec \(bootstrapPath): permission denied"))
+    #expect(notExecutable.stderr.contains("make it executable with 'chmod +x bootstrap'"))
 
     try FileManager.default.removeItem(atPath: sandbox.work + "/\(name)/bootstrap")
     let missing = try sandbox.run(["run", name])

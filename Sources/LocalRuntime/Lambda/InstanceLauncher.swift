@@ -126,6 +126,16 @@ enum LaunchFailure: Error, Sendable {
   case bootstrapNotExecutable(String)
   case spawnFailed(String)
 
+  /// The next step for the user, for the log; Lambda's own message (`outcome`) has none.
+  var hint: String? {
+    switch self {
+    case .missingBootstrap: "add an executable file named bootstrap to the function's directory"
+    case .bootstrapNotExecutable: "make it executable with 'chmod +x bootstrap'"
+    case .notBuilt: "run 'functions build' first"
+    case .missingNode, .spawnFailed: nil
+    }
+  }
+
   /// Returns the failure as Lambda reports it; without a request ID (at start-up) the prefix is left out.
   func outcome(requestID: String?) -> InvocationOutcome {
     let prefix = requestID.map { "RequestId: \($0) Error: " } ?? ""

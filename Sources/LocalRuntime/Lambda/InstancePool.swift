@@ -88,8 +88,9 @@ actor InstancePool {
     switch await acquire(bypassingHold: true) {
     case .success(let result): acquired = result.instance
     case .failure(let failure):
-      return failure.outcome(requestID: nil).errorSummary.map { "\($0.type): \($0.message)" }
-        ?? "\(failure)"
+      let summary =
+        failure.outcome(requestID: nil).errorSummary.map { "\($0.type): \($0.message)" } ?? "\(failure)"
+      return summary + (failure.hint.map { "; \($0)" } ?? "")
     }
     let instance = acquired.instance
     let timedOut = RaceFlag()
