@@ -142,9 +142,10 @@ struct WatchTests {
     #expect(try sandbox.run(["stop", "hello"]).status == 0)
   }
 
-  @Test("requirements change rebuilds environment")
-  func requirementsChangeRebuilds() async throws {
+  @Test("requirements change rebuilds environment", arguments: TestBackend.allCases)
+  func requirementsChangeRebuilds(backend: TestBackend) async throws {
     let sandbox = try Sandbox()
+    guard try sandbox.use(backend) else { return }
     #expect(try sandbox.run(["new", "http", "hello"]).status == 0)
     let url = try startWatched(sandbox, "hello")
     let logOffset = logSize(sandbox, "hello")
