@@ -217,7 +217,7 @@ public struct DockerImageBuilder: Sendable {
       let platform = try ImagePythonPlatform.probe(
         image: generated.baseImage, imageID: baseImageID, docker: docker,
         cacheDirectory: dockerCacheDirectory + "/platforms")
-      // As on the process backend, a function that will not run on its runtime's Python says so.
+      // As on the process backend, a warning names the Python the function will run on instead.
       if let wanted = Runtimes.pythonVersion(of: generated.manifest.runtime), wanted != platform.pythonVersion
       {
         report(

@@ -14,7 +14,7 @@ struct WheelDownloader: Sendable {
 
   /// Returns a folder of wheels for the requirements, downloading them when no cached folder matches.
   /// pip reads `requirementsPath` when it is given, so its messages name the function's own file and its
-  /// `-r` includes resolve next to it; otherwise it reads a copy of `requirements`.
+  /// `-r` includes resolve next to it. Without it, pip reads a copy of `requirements`.
   func download(
     requirements: Data, requirementsPath: String? = nil, baseRequirement: String,
     platform: ImagePythonPlatform,

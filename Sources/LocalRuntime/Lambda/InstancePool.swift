@@ -18,9 +18,9 @@ actor InstancePool {
   private var retired: Set<Int> = []
   /// Whether new invocations wait because a reload is preparing the new code.
   private var isHolding = false
-  /// Invocations that wait for the reload; kept apart from `waiting`, so a freed instance slot always
-  /// goes to an invocation (or the reload's new instance) that can take it.
-  private var held: [CheckedContinuation<Void, Never>] = []
+  /// Invocations that wait for the reload. They are kept apart from `waiting`, so a freed instance slot
+  /// always goes to an invocation (or the reload's new instance) that can take it.
+  private var heldInvocations: [CheckedContinuation<Void, Never>] = []
 
   init(launcher: InstanceLauncher, maxInstances: Int) {
     self.launcher = launcher
@@ -152,8 +152,8 @@ actor InstancePool {
   func resumeInvocations() {
     guard isHolding else { return }
     isHolding = false
-    let woken = held
-    held = []
+    let woken = heldInvocations
+    heldInvocations = []
     for waiter in woken { waiter.resume() }
   }
 
@@ -166,9 +166,9 @@ actor InstancePool {
     }
     launched = [:]
     idle = []
-    for waiter in waiting + held { waiter.resume() }
+    for waiter in waiting + heldInvocations { waiter.resume() }
     waiting = []
-    held = []
+    heldInvocations = []
   }
 
   /// The number of instances that exist now, busy or idle.
@@ -180,7 +180,7 @@ actor InstancePool {
     while true {
       if isShutDown { return .failure(.spawnFailed("the function is stopping")) }
       if isHolding && !bypassingHold {
-        await withCheckedContinuation { held.append($0) }
+        await withCheckedContinuation { heldInvocations.append($0) }
         continue
       }
       while let id = idle.popLast() {

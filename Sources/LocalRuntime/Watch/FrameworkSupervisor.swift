@@ -19,7 +19,7 @@ public struct FrameworkServiceConfig: Codable, Sendable {
   public var port: Int
   public var logFile: String
   public var startTimeoutSeconds: Int
-  /// Where the server runs: a host process, or a container built from the function's image.
+  /// The backend the server runs on: a host process, or a container built from the function's image.
   public var backend: Backend
 
   public init(
