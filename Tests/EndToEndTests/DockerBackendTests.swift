@@ -33,11 +33,7 @@ struct DockerBackendTests {
     #expect(changed["image"] as? String != image)
 
     let current = try #require(changed["image"] as? String)
-    let labels = try ProcessRunner().run(
-      ProcessSpec(
-        executable: "docker",
-        arguments: ["image", "inspect", "--format", "{{json .Config.Labels}}", current],
-        environment: sandbox.environment))
+    let labels = try sandbox.docker(["image", "inspect", "--format", "{{json .Config.Labels}}", current])
     let labelObject = jsonObject(labels.output)
     #expect(labelObject?["managed-by"] as? String == "functions")
     #expect(labelObject?["functions-name"] as? String == "reuse")
@@ -67,14 +63,12 @@ struct DockerBackendTests {
     let built = contexts()
     #expect(try first.run(["delete", "shared"]).status == 0)
     #expect(contexts() == built - 1, "delete removes the registry's build folder")
-    let inspect = { (image: String) throws -> ProcessResult in
-      try ProcessRunner().run(
-        ProcessSpec(
-          executable: "docker", arguments: ["image", "inspect", image], environment: first.environment),
-        timeout: .seconds(30))
-    }
-    #expect(try inspect(images[0]).termination != .exited(0), "the first registry's image is deleted")
-    #expect(try inspect(images[1]).termination == .exited(0), "the second registry's image stays")
+    #expect(
+      try first.docker(["image", "inspect", images[0]]).termination != .exited(0),
+      "the first registry's image is deleted")
+    #expect(
+      try first.docker(["image", "inspect", images[1]]).termination == .exited(0),
+      "the second registry's image stays")
     #expect(try second.run(["delete", "shared"]).status == 0)
   }
 
@@ -91,11 +85,7 @@ struct DockerBackendTests {
     #expect(listed?["containers"] as? [String] == ["running"])
 
     // A leftover container of a stopped function, and one of a name this registry does not know.
-    let docker = { (arguments: [String]) throws -> ProcessResult in
-      try ProcessRunner().run(
-        ProcessSpec(executable: "docker", arguments: arguments, environment: sandbox.environment),
-        timeout: .seconds(60))
-    }
+    let docker = sandbox.docker
     // And a container of another FUNCTIONS_HOME with the same function name, which this registry must
     // neither list nor remove.
     let unique = "e2e-\(getpid())-\(Int.random(in: 1000...9999))"

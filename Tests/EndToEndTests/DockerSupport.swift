@@ -78,27 +78,30 @@ extension Sandbox {
     return true
   }
 
+  /// Runs the docker CLI with this sandbox's environment.
+  func docker(_ arguments: [String]) throws -> ProcessResult {
+    try ProcessRunner().run(
+      ProcessSpec(executable: "docker", arguments: arguments, environment: environment), timeout: .seconds(60)
+    )
+  }
+
   /// Returns the IDs of containers that this sandbox's registry created for `name`.
   func containers(of name: String) throws -> [String] {
-    let result = try ProcessRunner().run(
-      ProcessSpec(
-        executable: "docker",
-        arguments: [
-          "ps", "--all", "--quiet", "--filter", "label=managed-by=functions", "--filter",
-          "label=functions-name=\(name)", "--filter", "label=functions-state=\(home)/state",
-        ], environment: environment), timeout: .seconds(30))
-    return result.output.split(whereSeparator: \.isNewline).map(String.init)
+    try docker(["ps", "--all", "--quiet"] + ownLabelFilters(name)).output
+      .split(whereSeparator: \.isNewline).map(String.init)
   }
 
   /// Returns the IDs of images that this sandbox's registry built for `name`.
   func images(of name: String) throws -> [String] {
-    let result = try ProcessRunner().run(
-      ProcessSpec(
-        executable: "docker",
-        arguments: [
-          "image", "ls", "--quiet", "--filter", "label=managed-by=functions", "--filter",
-          "label=functions-name=\(name)", "--filter", "label=functions-state=\(home)/state",
-        ], environment: environment), timeout: .seconds(30))
-    return result.output.split(whereSeparator: \.isNewline).map(String.init)
+    try docker(["image", "ls", "--quiet"] + ownLabelFilters(name)).output
+      .split(whereSeparator: \.isNewline).map(String.init)
+  }
+
+  /// Returns the `--filter` arguments for the labels of this registry's objects of `name`.
+  private func ownLabelFilters(_ name: String) -> [String] {
+    [
+      "--filter", "label=managed-by=functions", "--filter", "label=functions-name=\(name)", "--filter",
+      "label=functions-state=\(home)/state",
+    ]
   }
 }
