@@ -87,7 +87,7 @@ actor FrameworkContainerSupervisor: WatchedFrameworkServer {
     }
     current = started
     relay = listener.relayEveryConnection(toHost: Self.containerHost, port: port)
-    monitor(started)
+    monitor(started.pid)
     return nil
   }
 
@@ -142,16 +142,17 @@ actor FrameworkContainerSupervisor: WatchedFrameworkServer {
   /// checking that the container still runs. Docker's proxy accepts connections before the server
   /// listens, so only a response shows readiness.
   private func waitUntilReady(_ container: Container) async -> String? {
-    let deadline = ContinuousClock.now + .seconds(config.startTimeoutSeconds)
-    let probe = ReadinessProbe(host: Self.containerHost, port: container.port)
-    defer { probe.close() }
-    while ContinuousClock.now < deadline {
-      if let termination = ProcessRunner.poll(container.pid) {
-        return "the container exited (\(termination)) before it served a request"
-      }
-      if probe.hasResponse(waitingUpTo: 20) { return nil }
+    switch ReadinessProbe.waitForResponse(
+      host: Self.containerHost, port: container.port, pid: container.pid,
+      timeout: .seconds(config.startTimeoutSeconds))
+    {
+    case .responded:
+      return nil
+    case .exited(let termination):
+      return "the container exited (\(termination)) before it served a request"
+    case .timedOut:
+      return "the container did not respond within \(config.startTimeoutSeconds) s"
     }
-    return "the container did not respond within \(config.startTimeoutSeconds) s"
   }
 
   /// Stops a container in the background and reaps its `docker run` process. Without `force`, the
@@ -165,21 +166,9 @@ actor FrameworkContainerSupervisor: WatchedFrameworkServer {
     }
   }
 
-  /// Checks every 100 ms that the container still runs, so one that exits between changes is reported
-  /// and requests get an error response instead of a closed connection.
-  private func monitor(_ container: Container) {
-    Task {
-      while true {
-        try? await Task.sleep(for: .milliseconds(100))
-        guard self.checkStillRunning(container) else { return }
-      }
-    }
-  }
-
-  /// Returns false once `container` is no longer the current one, after reporting an unexpected exit.
-  private func checkStillRunning(_ container: Container) -> Bool {
-    guard current?.pid == container.pid else { return false }
-    guard let termination = ProcessRunner.poll(container.pid) else { return true }
+  func checkStillRunning(_ pid: pid_t) -> Bool {
+    guard current?.pid == pid else { return false }
+    guard let termination = ProcessRunner.poll(pid) else { return true }
     current = nil
     relay?.stop()
     relay = nil
@@ -190,11 +179,7 @@ actor FrameworkContainerSupervisor: WatchedFrameworkServer {
   }
 
   private func answerWithFailure(_ failure: String) {
-    fallback = listener.answerEveryRequest(
-      status: 500, reason: "Internal Server Error",
-      body:
-        "\(config.name) is not running: \(failure.withoutFinalPeriod). See 'functions logs \(config.name)'.\n"
-    )
+    fallback = listener.answerWhileNotRunning(name: config.name, failure: failure)
     state.record(.crashed)
   }
 }

@@ -105,6 +105,31 @@ protocol WatchedFrameworkServer: Actor {
   func reload(_ change: SourceChange) async
   /// Stops the server and closes the port.
   func shutDown() async
+  /// Returns false once `pid` is no longer the running server, after reporting an unexpected exit.
+  func checkStillRunning(_ pid: pid_t) -> Bool
+}
+
+extension WatchedFrameworkServer {
+  /// Checks every 100 ms that the server `pid` still runs, so one that exits between changes is reported
+  /// and requests get an error response instead of waiting or failing.
+  func monitor(_ pid: pid_t) {
+    Task {
+      while true {
+        try? await Task.sleep(for: .milliseconds(100))
+        guard self.checkStillRunning(pid) else { return }
+      }
+    }
+  }
+}
+
+extension SharedListener {
+  /// Responds to every request with 500 and why the watched function `name` is not running, until the
+  /// returned loop stops.
+  func answerWhileNotRunning(name: String, failure: String) -> AcceptLoop {
+    answerEveryRequest(
+      status: 500, reason: "Internal Server Error",
+      body: "\(name) is not running: \(failure.withoutFinalPeriod). See 'functions logs \(name)'.\n")
+  }
 }
 
 /// Keeps a functions-framework server running on one listening socket and restarts it after a change.
@@ -171,19 +196,7 @@ actor FrameworkSupervisor: WatchedFrameworkServer {
     return failure
   }
 
-  /// Checks every 100 ms that the server still runs, so one that exits between changes is reported and
-  /// requests get an error response instead of waiting in the accept queue.
-  private func monitor(_ pid: pid_t) {
-    Task {
-      while true {
-        try? await Task.sleep(for: .milliseconds(100))
-        guard self.checkStillRunning(pid) else { return }
-      }
-    }
-  }
-
-  /// Returns false once `pid` is no longer the running server, after reporting an unexpected exit.
-  private func checkStillRunning(_ pid: pid_t) -> Bool {
+  func checkStillRunning(_ pid: pid_t) -> Bool {
     guard child == pid else { return false }
     guard let termination = ProcessRunner.poll(pid) else { return true }
     child = nil
@@ -194,29 +207,25 @@ actor FrameworkSupervisor: WatchedFrameworkServer {
   }
 
   private func answerWithFailure(_ failure: String) {
-    fallback = listener.answerEveryRequest(
-      status: 500, reason: "Internal Server Error",
-      body:
-        "\(config.name) is not running: \(failure.withoutFinalPeriod). See 'functions logs \(config.name)'.\n"
-    )
+    fallback = listener.answerWhileNotRunning(name: config.name, failure: failure)
     state.record(.crashed)
   }
 
   /// Sends a request that the framework handles itself (`/robots.txt`) and waits for any response, while
   /// checking that the server still runs.
   private func waitUntilReady(_ pid: pid_t) async -> String? {
-    let deadline = ContinuousClock.now + .seconds(config.startTimeoutSeconds)
-    let probe = ReadinessProbe(host: config.host, port: listener.port)
-    defer { probe.close() }
-    while ContinuousClock.now < deadline {
-      if let termination = ProcessRunner.poll(pid) {
-        child = nil
-        return "functions-framework exited (\(termination)) before it served a request"
-      }
-      if probe.hasResponse(waitingUpTo: 20) { return nil }
+    switch ReadinessProbe.waitForResponse(
+      host: config.host, port: listener.port, pid: pid, timeout: .seconds(config.startTimeoutSeconds))
+    {
+    case .responded:
+      return nil
+    case .exited(let termination):
+      child = nil
+      return "functions-framework exited (\(termination)) before it served a request"
+    case .timedOut:
+      await stopServer()
+      return "functions-framework did not respond within \(config.startTimeoutSeconds) s"
     }
-    await stopServer()
-    return "functions-framework did not respond within \(config.startTimeoutSeconds) s"
   }
 
   /// Stops the server and its workers with SIGKILL, because gunicorn's graceful stop takes about 240 ms
@@ -285,6 +294,25 @@ final class ReadinessProbe: @unchecked Sendable {
   init(host: String, port: Int) {
     self.host = host == "0.0.0.0" ? "127.0.0.1" : host
     self.port = port
+  }
+
+  /// How waiting for a server's first response ended.
+  enum Outcome {
+    case responded
+    case exited(ProcessTermination)
+    case timedOut
+  }
+
+  /// Probes `host:port` until a response arrives, the server process `pid` exits, or `timeout` passes.
+  static func waitForResponse(host: String, port: Int, pid: pid_t, timeout: Duration) -> Outcome {
+    let deadline = ContinuousClock.now + timeout
+    let probe = ReadinessProbe(host: host, port: port)
+    defer { probe.close() }
+    while ContinuousClock.now < deadline {
+      if let termination = ProcessRunner.poll(pid) { return .exited(termination) }
+      if probe.hasResponse(waitingUpTo: 20) { return .responded }
+    }
+    return .timedOut
   }
 
   /// Returns whether response bytes arrived within `milliseconds`, connecting and sending first if needed.
