@@ -38,6 +38,15 @@ public struct DockerImageBuilder: Sendable {
   let runner: ProcessRunner
   let environment: [String: String]
 
+  /// Returns a builder with the settings as they are now, for the daemon `environment` names.
+  public static func make(
+    layout: StateLayout, environment: [String: String], runner: ProcessRunner = ProcessRunner()
+  ) throws -> DockerImageBuilder {
+    DockerImageBuilder(
+      docker: DockerCLI(runner: runner, environment: environment), layout: layout,
+      settings: try Settings.load(layout: layout), runner: runner, environment: environment)
+  }
+
   public init(
     docker: DockerCLI, layout: StateLayout, settings: Settings, runner: ProcessRunner = ProcessRunner(),
     environment: [String: String]

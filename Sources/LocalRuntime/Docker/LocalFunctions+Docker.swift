@@ -10,9 +10,8 @@ extension LocalFunctions {
 
   /// Returns the image builder with the current settings' base images.
   public func imageBuilder() throws -> DockerImageBuilder {
-    DockerImageBuilder(
-      docker: dockerCLI(), layout: builder.layout, settings: try Settings.load(layout: builder.layout),
-      runner: builder.runner, environment: builder.environment)
+    try DockerImageBuilder.make(
+      layout: builder.layout, environment: builder.environment, runner: builder.runner)
   }
 
   /// Builds the function's image and records the build, as `build` does for environments.

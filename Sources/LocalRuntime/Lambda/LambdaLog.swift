@@ -17,6 +17,12 @@ enum ServiceLog {
   static func error(_ message: String) {
     FileHandle.standardError.write(Data("functions: error: \(message)\n".utf8))
   }
+
+  /// Writes the steps of a build that a background service runs; a build's other events stay out of
+  /// the log.
+  @Sendable static func buildStep(_ event: BuildEvent) {
+    if case .step(let text) = event { info(text) }
+  }
 }
 
 /// Appends lines to a function's log file from any thread.

@@ -60,14 +60,9 @@ actor FrameworkContainerSupervisor: WatchedFrameworkServer {
     let started: Container
     do {
       // An unchanged fingerprint reuses the image, so the first start after `run` builds nothing.
-      image = try DockerImageBuilder(
-        docker: docker, layout: layout, settings: try Settings.load(layout: layout),
-        environment: hostEnvironment
-      ).build(
+      image = try DockerImageBuilder.make(layout: layout, environment: hostEnvironment).build(
         name: config.name, manifest: manifest, directory: config.directory, force: false,
-        report: { event in
-          if case .step(let text) = event { ServiceLog.info(text) }
-        })
+        report: ServiceLog.buildStep)
       commandLine = try container.commandLine(
         image: image, variables: config.variables, host: Self.containerHost, port: port,
         logFile: config.logFile)

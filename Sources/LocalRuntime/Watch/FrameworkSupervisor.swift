@@ -256,9 +256,7 @@ actor FrameworkSupervisor: WatchedFrameworkServer {
       if change.changesRequirements {
         _ = try builder.prepare(
           manifest: manifest, directory: config.directory,
-          report: { event in
-            if case .step(let text) = event { ServiceLog.info(text) }
-          })
+          report: ServiceLog.buildStep)
       }
       failure = await startServer()
     } catch {

@@ -42,25 +42,17 @@ final class LambdaReloader: Sendable {
       if let container = configuration.container {
         // On the docker backend the code lives in the image, so every change builds it again; an
         // unchanged fingerprint reuses the image.
-        let builder = DockerImageBuilder(
-          docker: DockerCLI(environment: hostEnvironment), layout: layout,
-          settings: try Settings.load(layout: layout),
-          environment: hostEnvironment)
-        let image = try builder.build(
+        let image = try DockerImageBuilder.make(layout: layout, environment: hostEnvironment).build(
           name: configuration.name, manifest: configuration.manifest, directory: configuration.directory,
           force: false,
-          report: { event in
-            if case .step(let text) = event { ServiceLog.info(text) }
-          })
+          report: ServiceLog.buildStep)
         configuration.container = LambdaContainer(
           image: image, manifest: configuration.manifest, directory: configuration.directory,
           stateDirectory: container.stateDirectory)
       } else if change.changesRequirements, configuration.manifest.runtimeFamily == .python {
         let environment = try builder.prepare(
           manifest: configuration.manifest, directory: configuration.directory,
-          report: { event in
-            if case .step(let text) = event { ServiceLog.info(text) }
-          })
+          report: ServiceLog.buildStep)
         configuration.environmentDirectory = environment.directory
       }
     } catch {
