@@ -85,12 +85,8 @@ struct GoogleCloudDeployTests {
     defer { Task { await standIn.stop() } }
     let sandbox = try makeSandbox(standIn)
     #expect(try sandbox.run(["new", "http", "web"]).status == 0)
-    let path = sandbox.work + "/web/function.json"
-    var manifest = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
     // A public function needs no identity token, so gcloud is not asked for one.
-    manifest["gcp"] = ["allowUnauthenticated": true]
-    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+    try sandbox.editManifest("web") { $0["gcp"] = ["allowUnauthenticated": true] }
     let started = try sandbox.run(["run", "web"])
     #expect(started.status == 0, "\(started.stderr)")
     standIn.setFunctionURL(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -115,11 +111,7 @@ struct GoogleCloudDeployTests {
     defer { Task { await standIn.stop() } }
     let sandbox = try makeSandbox(standIn)
     #expect(try sandbox.run(["new", "http", "web"]).status == 0)
-    let path = sandbox.work + "/web/function.json"
-    var manifest = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-    manifest["environment"] = ["K_SERVICE": "mine"]
-    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+    try sandbox.editManifest("web") { $0["environment"] = ["K_SERVICE": "mine"] }
 
     let output = try sandbox.run(["deploy", "web", "--project", "demo-project", "--region", "us-central1"])
     #expect(output.status != 0)

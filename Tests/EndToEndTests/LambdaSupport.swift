@@ -21,14 +21,11 @@ extension Sandbox {
 
   /// Changes settings in the `aws` section of a function's manifest.
   func setAWS(_ name: String, _ values: [String: Int]) throws {
-    let manifestPath = work + "/\(name)/function.json"
-    var manifest = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
-        as? [String: Any])
-    var settings = manifest["aws"] as? [String: Any] ?? [:]
-    for (key, value) in values { settings[key] = value }
-    manifest["aws"] = settings
-    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+    try editManifest(name) { manifest in
+      var settings = manifest["aws"] as? [String: Any] ?? [:]
+      for (key, value) in values { settings[key] = value }
+      manifest["aws"] = settings
+    }
   }
 
   /// Starts a function and returns its URL.

@@ -141,15 +141,6 @@ extension Sandbox {
       ], moto: moto)
   }
 
-  /// Changes keys of a function's manifest.
-  func editManifest(_ name: String, _ change: (inout [String: Any]) -> Void) throws {
-    let path = work + "/\(name)/function.json"
-    var manifest = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-    change(&manifest)
-    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
-  }
-
   /// Returns the `deployment` object of `functions list --json` for one function.
   func deployment(of name: String) throws -> [String: Any]? {
     try list().first { $0["name"] as? String == name }?["cloud"] as? [String: Any]

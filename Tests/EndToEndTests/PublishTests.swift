@@ -44,12 +44,10 @@ struct PublishTests {
   private func setSubscriptions(_ sandbox: Sandbox, _ name: String, _ subscriptions: [[String: String]])
     throws
   {
-    let path = sandbox.work + "/\(name)/function.json"
-    var manifest = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-    var aws = manifest["aws"] as? [String: Any] ?? [:]
-    aws["subscriptions"] = subscriptions
-    manifest["aws"] = aws
-    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+    try sandbox.editManifest(name) { manifest in
+      var aws = manifest["aws"] as? [String: Any] ?? [:]
+      aws["subscriptions"] = subscriptions
+      manifest["aws"] = aws
+    }
   }
 }

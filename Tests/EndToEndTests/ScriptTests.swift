@@ -8,16 +8,14 @@ struct ScriptTests {
   func scriptsRun() throws {
     let sandbox = try Sandbox()
     #expect(try sandbox.run(["new", "http", "scripted"]).status == 0)
-    let path = sandbox.work + "/scripted/function.json"
-    var manifest = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-    manifest["environment"] = ["GREETING": "hi"]
-    manifest["scripts"] = [
-      "show": "echo \"args:$* var:$GREETING dir:$(basename \"$PWD\") py:$(command -v python)\"",
-      "fail": "exit 5",
-      "prebuild": "echo ran > prebuild.txt",
-    ]
-    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+    try sandbox.editManifest("scripted") { manifest in
+      manifest["environment"] = ["GREETING": "hi"]
+      manifest["scripts"] = [
+        "show": "echo \"args:$* var:$GREETING dir:$(basename \"$PWD\") py:$(command -v python)\"",
+        "fail": "exit 5",
+        "prebuild": "echo ran > prebuild.txt",
+      ]
+    }
 
     // The prebuild hook runs before the build, in the function's directory.
     #expect(try sandbox.run(["build", "scripted"]).status == 0)

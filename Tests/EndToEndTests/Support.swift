@@ -68,6 +68,15 @@ final class Sandbox: @unchecked Sendable {
     return environment
   }
 
+  /// Changes keys of a function's manifest.
+  func editManifest(_ name: String, _ change: (inout [String: Any]) -> Void) throws {
+    let path = work + "/\(name)/function.json"
+    var manifest = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    change(&manifest)
+    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+  }
+
   /// Runs `functions` with the arguments and returns its exit status and output.
   @discardableResult
   func run(

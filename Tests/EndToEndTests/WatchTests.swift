@@ -126,12 +126,7 @@ struct WatchTests {
   func manifestKeyEnablesWatching() async throws {
     let sandbox = try Sandbox()
     #expect(try sandbox.run(["new", "http", "hello"]).status == 0)
-    let manifestPath = sandbox.work + "/hello/function.json"
-    var manifest = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
-        as? [String: Any])
-    manifest["watch"] = true
-    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+    try sandbox.editManifest("hello") { $0["watch"] = true }
     let started = try sandbox.run(["run", "hello"])
     #expect(started.status == 0, "\(started.stderr)")
     let url = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
