@@ -262,15 +262,7 @@ public final class GoogleCloudStandIn: @unchecked Sendable {
       }
       var function = object
       function["name"] = resource
-      let failure = state.deployFailure
-      state.deployFailure = nil
-      function = complete(function, counter: &state.counter, urlOverride: state.functionURL)
-      if failure != nil { function["state"] = "FAILED" }
-      state.functions[resource] = function
-      return Self.json(
-        operation(
-          parent: parent, target: resource, verb: "create", function: function, failure: failure,
-          state: &state))
+      return store(function, resource: resource, parent: parent, verb: "create", state: &state)
     }
   }
 
@@ -285,16 +277,23 @@ public final class GoogleCloudStandIn: @unchecked Sendable {
         let path = field.split(separator: ".").map { Self.camelCase(String($0)) }
         function = Self.setting(path[...], in: function, to: Self.value(at: path[...], in: object))
       }
-      let failure = state.deployFailure
-      state.deployFailure = nil
-      function = complete(function, counter: &state.counter, urlOverride: state.functionURL)
-      if failure != nil { function["state"] = "FAILED" }
-      state.functions[resource] = function
-      return Self.json(
-        operation(
-          parent: parent, target: resource, verb: "update", function: function, failure: failure,
-          state: &state))
+      return store(function, resource: resource, parent: parent, verb: "update", state: &state)
     }
+  }
+
+  /// Completes a created or updated function, stores it, and returns its long-running operation. A
+  /// failure set with the stand-in's deploy failure marks the function FAILED and fails the operation.
+  private func store(
+    _ function: [String: Any], resource: String, parent: String, verb: String, state: inout State
+  ) -> HTTPResponse {
+    let failure = state.deployFailure
+    state.deployFailure = nil
+    var function = complete(function, counter: &state.counter, urlOverride: state.functionURL)
+    if failure != nil { function["state"] = "FAILED" }
+    state.functions[resource] = function
+    return Self.json(
+      operation(
+        parent: parent, target: resource, verb: verb, function: function, failure: failure, state: &state))
   }
 
   /// Adds the output-only fields the service sets: state, environment, updateTime, url, serviceConfig.uri.
